@@ -1,0 +1,97 @@
+"""Secrets and hashes shared by the accounts use cases."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.accounts import repository
+from mercato.accounts.models import OneTimeToken, User
+from mercato.kit import clock
+from mercato.kit.errors import ValidationFailed
+from mercato.kit.runtime import current_runtime
+
+# One-time token purposes.
+VERIFY_EMAIL = "verify_email"
+RESET_PASSWORD = "reset_password"  # noqa: S105 (a token purpose)
+REFRESH = "refresh"
+MFA_CHALLENGE = "mfa_challenge"
+
+
+@lru_cache(maxsize=4)
+def _hasher(memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=3, memory_cost=memory_kib, parallelism=1)
+
+
+def hasher() -> PasswordHasher:
+    return _hasher(current_runtime().settings.password_hash_memory_kib)
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY_HASH: dict[int, str] = {}
+
+
+def burn_password_check(password: str) -> None:
+    """Spend the time of a real check so response timing does not reveal unknown emails."""
+    memory = current_runtime().settings.password_hash_memory_kib
+    if memory not in _DUMMY_HASH:
+        _DUMMY_HASH[memory] = hasher().hash("not-a-real-password")
+    verify_password(_DUMMY_HASH[memory], password)
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """Tokens are high-entropy random strings, so a plain SHA-256 is the right storage hash."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def issue_token(session: AsyncSession, user: User, purpose: str, lifetime: timedelta) -> str:
+    secret = new_secret()
+    now = clock.now()
+    session.add(
+        OneTimeToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=digest(secret),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    await session.flush()
+    return secret
+
+
+async def redeem_token(
+    session: AsyncSession, secret: str, purpose: str, *, field: str = "token"
+) -> OneTimeToken:
+    """Use a one-time token exactly once; unknown, expired and reused tokens are all refused."""
+    token = await repository.get_token_by_hash(session, digest(secret), purpose)
+    now = clock.now()
+    if token is None:
+        raise ValidationFailed.on(field, "This link or code is not valid.")
+    if token.used_at is not None:
+        raise ValidationFailed.on(field, "This link or code has already been used.")
+    if token.expires_at <= now:
+        raise ValidationFailed.on(field, "This link or code has expired; ask for a new one.")
+    if not await repository.consume_token(session, token.id, now):
+        raise ValidationFailed.on(field, "This link or code has already been used.")
+    return token

@@ -1,0 +1,92 @@
+"""The application factory: one FastAPI app serving pages at ``/``, the API at ``/api/v1``,
+OpenAPI docs at ``/docs`` and the operational endpoints ``/healthz``, ``/readyz``, ``/metrics``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from mercato import __version__
+from mercato.accounts import api as accounts_api
+from mercato.accounts import pages as accounts_pages
+from mercato.accounts.service import resolve_principal
+from mercato.config import Settings, get_settings
+from mercato.kit import ops
+from mercato.kit.background import start_background
+from mercato.kit.errors import MercatoError, Unauthorized
+from mercato.kit.http import RequestGuard, install_problem_handlers
+from mercato.kit.logging import RequestIdMiddleware
+from mercato.kit.runtime import Runtime, build_runtime
+from mercato.kit.web import PACKAGE_DIR, redirect, render
+from mercato.notifications import api as notifications_api
+from mercato.notifications import pages as notifications_pages
+from mercato.sellers import api as sellers_api
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    run_background: bool = False,
+) -> FastAPI:
+    """Build the app. ``run_background`` (embedded mode) also runs the job queue and the
+    scheduler inside this process."""
+    settings = settings or (runtime.settings if runtime else get_settings())
+    runtime = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        background = start_background(runtime) if run_background else None
+        try:
+            yield
+        finally:
+            if background is not None:
+                await background.stop()
+            await runtime.close()
+
+    app = FastAPI(
+        title="Mercato",
+        version=__version__,
+        description="Marketplace platform API: accounts, sellers, catalog, orders, payments.",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.state.principal_resolver = resolve_principal
+    install_problem_handlers(app)
+    app.add_exception_handler(MercatoError, _page_aware_error)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(ops.MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (accounts_api.router, sellers_api.router, notifications_api.router):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(ops.router)
+    app.include_router(accounts_pages.router)
+    app.include_router(notifications_pages.router)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    return app
+
+
+async def _page_aware_error(request: Request, exc: Exception) -> Response:
+    """API callers get problem+json; browsers get a page (or the login form when signed out)."""
+    assert isinstance(exc, MercatoError)
+    from mercato.kit.http import problem_response
+
+    if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+        headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else None
+        return problem_response(request, exc, headers)
+    if isinstance(exc, Unauthorized):
+        return redirect(f"/login?next={quote(request.url.path)}", request)
+    return render(request, "error.html", {"error": exc}, status_code=exc.status)

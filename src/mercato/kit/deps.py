@@ -1,0 +1,29 @@
+"""FastAPI dependencies shared by every adapter."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.kit.auth import Principal, current_principal
+from mercato.kit.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    # scope="function" below: the commit happens as soon as the endpoint returns and before the
+    # response is sent, so a client never sees success for a write that failed to commit.
+    async with get_runtime(request).database.transaction() as session:
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+CurrentRuntime = Annotated[Runtime, Depends(get_runtime)]

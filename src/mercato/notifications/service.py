@@ -1,0 +1,55 @@
+"""Sending email. Without SMTP configured, mail lands in the local outbox (status ``outbox``),
+readable by admins in the console; with SMTP, a job delivers it after the commit."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.kit import clock, jobs
+from mercato.kit.auth import Principal, Role
+from mercato.kit.errors import NotFound
+from mercato.kit.pagination import Page, clamp_limit, decode_cursor, next_cursor
+from mercato.kit.runtime import current_runtime
+from mercato.notifications import repository
+from mercato.notifications.models import Mail
+from mercato.notifications.schemas import MailOut
+
+
+async def queue_email(session: AsyncSession, to_address: str, subject: str, body_text: str) -> Mail:
+    """Record an email in this unit of work; it is delivered only if the unit commits."""
+    smtp = bool(current_runtime().settings.smtp_url)
+    mail = Mail(
+        to_address=to_address,
+        subject=subject,
+        body_text=body_text,
+        status="queued" if smtp else "outbox",
+        created_at=clock.now(),
+    )
+    session.add(mail)
+    await session.flush()
+    if smtp:
+        jobs.enqueue(session, "notifications.deliver_mail", mail_id=str(mail.id))
+    return mail
+
+
+async def list_outbox(
+    session: AsyncSession, principal: Principal, *, cursor: str | None = None, limit: int = 50
+) -> Page[MailOut]:
+    """The mail outbox, newest first: for admins only (it contains one-time links)."""
+    principal.require_role(Role.ADMIN)
+    limit = clamp_limit(limit)
+    rows = await repository.list_mail(session, before_id=decode_cursor(cursor), limit=limit + 1)
+    return Page[MailOut](
+        items=[MailOut.model_validate(m) for m in rows[:limit]],
+        next_cursor=next_cursor([m.id for m in rows], limit),
+    )
+
+
+async def get_mail(session: AsyncSession, principal: Principal, mail_id: uuid.UUID) -> MailOut:
+    principal.require_role(Role.ADMIN)
+    mail = await repository.get_mail(session, mail_id)
+    if mail is None:
+        raise NotFound("No such email.")
+    return MailOut.model_validate(mail)

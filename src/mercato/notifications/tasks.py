@@ -1,0 +1,57 @@
+"""Mail delivery over SMTP (``MERCATO_SMTP_URL=smtp://user:pass@host:port``, or smtps://)."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import ssl
+import uuid
+from email.message import EmailMessage
+from urllib.parse import unquote, urlparse
+
+from mercato.kit import clock
+from mercato.kit.db import current_database
+from mercato.kit.jobs import job
+from mercato.kit.runtime import current_runtime
+from mercato.notifications import repository
+
+MAX_ATTEMPTS = 5
+
+
+def _send_over_smtp(smtp_url: str, message: EmailMessage) -> None:
+    url = urlparse(smtp_url)
+    host, port = url.hostname or "localhost", url.port
+    if url.scheme == "smtps":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, port or 465, context=ssl.create_default_context(), timeout=30
+        )
+    else:
+        client = smtplib.SMTP(host, port or 25, timeout=30)
+    with client:
+        if url.scheme == "smtp" and client.has_extn("starttls"):
+            client.starttls(context=ssl.create_default_context())
+        if url.username:
+            client.login(unquote(url.username), unquote(url.password or ""))
+        client.send_message(message)
+
+
+@job("notifications.deliver_mail")
+async def deliver_mail(mail_id: str) -> None:
+    settings = current_runtime().settings
+    async with current_database().transaction() as session:
+        mail = await repository.get_mail(session, uuid.UUID(mail_id))
+        if mail is None or mail.status == "sent":
+            return
+        message = EmailMessage()
+        message["From"] = settings.mail_from
+        message["To"] = mail.to_address
+        message["Subject"] = mail.subject
+        message.set_content(mail.body_text)
+        mail.attempts += 1
+        try:
+            await asyncio.to_thread(_send_over_smtp, settings.smtp_url, message)
+        except (OSError, smtplib.SMTPException) as error:
+            mail.last_error = f"{type(error).__name__}: {error}"[:500]
+            mail.status = "failed" if mail.attempts >= MAX_ATTEMPTS else "queued"
+            return
+        mail.status, mail.sent_at, mail.last_error = "sent", clock.now(), None

@@ -1,0 +1,1 @@
+"""Sellers: the businesses that sell on the marketplace, from application to admission."""
