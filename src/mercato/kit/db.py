@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, Uuid
 
 from mercato.kit import clock
+from mercato.kit.errors import MercatoError
 from mercato.kit.ids import new_id
 
 NAMING_CONVENTION = {
@@ -155,6 +156,9 @@ class Database:
         async with self._sessions() as session:
             try:
                 yield session
+            except MercatoError as error:
+                await (commit(session) if error.keep_changes else rollback(session))
+                raise
             except BaseException:
                 await rollback(session)
                 raise

@@ -25,8 +25,13 @@ class MercatoError(Exception):
         *,
         errors: list[FieldError] | None = None,
         extensions: dict[str, object] | None = None,
+        keep_changes: bool = False,
     ) -> None:
         self.detail = detail or self.title
+        # A refusal that must still persist what was done before it (e.g. revoking every token
+        # of a user when a stolen one is replayed); the unit of work commits instead of rolling
+        # back.
+        self.keep_changes = keep_changes
         self.errors = errors or []
         # RFC 9457 extension members, e.g. the token a client needs to continue.
         self.extensions = extensions or {}

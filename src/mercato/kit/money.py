@@ -130,12 +130,11 @@ def split_evenly(total_minor: int, n: int) -> list[int]:
 
 
 def _to_minor(value: Decimal, currency: str) -> int:
-    if not value.is_finite():
-        raise ValueError(f"{value} is not a finite amount")
     # Work on the digit tuple rather than scaleb()/quantize(): those round to the context
     # precision (28 digits), which would silently change very large amounts.
     sign, digits, exp = value.as_tuple()
-    assert isinstance(exp, int)  # finite, checked above
+    if not isinstance(exp, int):  # "n", "N" or "F": NaN, signalling NaN, infinity
+        raise ValueError(f"{value} is not a finite amount")
     coefficient = int("".join(map(str, digits)) or "0")
     if coefficient == 0:
         return 0

@@ -171,7 +171,7 @@ async def refresh_token_pair(session: AsyncSession, refresh_token: str) -> Token
     stored = await repository.get_token_by_hash(session, digest(refresh_token), REFRESH)
     if stored is not None and stored.used_at is not None:
         await repository.expire_tokens(session, stored.user_id, (REFRESH,), clock.now())
-        raise Unauthorized("This refresh token was already used; sign in again.")
+        raise Unauthorized("This refresh token was already used; sign in again.", keep_changes=True)
     try:
         redeemed = await redeem_token(session, refresh_token, REFRESH, field="refresh_token")
     except ValidationFailed as error:
@@ -207,10 +207,13 @@ def _user_id_from_bearer(token: str) -> uuid.UUID:
             token,
             current_runtime().secret_key,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["exp", "sub", "typ"]},
+            # Expiry is checked against the platform clock below, not the library's own.
+            options={"require": ["exp", "sub", "typ"], "verify_exp": False},
         )
         if claims.get("typ") != "access":
             raise jwt.InvalidTokenError("not an access token")
+        if int(claims["exp"]) <= clock.now().timestamp():
+            raise jwt.ExpiredSignatureError("expired")
         return uuid.UUID(claims["sub"])
     except (jwt.InvalidTokenError, ValueError) as error:
         raise Unauthorized("The access token is invalid or expired.") from error
@@ -248,6 +251,7 @@ async def sign_in_api(session: AsyncSession, email: str, password: str, ip: str)
         raise SecondFactorRequired(
             "Enter the code from your authenticator app.",
             extensions={"mfa_token": outcome.mfa_token},
+            keep_changes=True,  # the pending challenge must be stored for the next step
         )
     return await issue_token_pair(session, outcome.user)
 
