@@ -50,7 +50,9 @@ async def publish(event: Event) -> None:
             await handler(event)
         except Exception:
             # A failing subscriber must not undo a committed transaction or starve the others.
-            log.exception("event_handler_failed", event=type(event).__name__, handler=handler)
+            log.exception(
+                "event_handler_failed", event_type=type(event).__name__, handler=repr(handler)
+            )
 
 
 def handlers_for(event_type: type) -> list[Handler]:
