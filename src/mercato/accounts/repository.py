@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.accounts.models import Address, BrowserSession, OneTimeToken, RecoveryCode, User
+from mercato.kit.repository import Slice, newest_first
 
 
 async def get_user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
@@ -25,17 +26,15 @@ async def list_users(
     *,
     query: str = "",
     role: str | None = None,
-    before_id: uuid.UUID | None = None,
+    cursor: str | None = None,
     limit: int = 50,
-) -> list[User]:
-    statement = select(User).order_by(User.id.desc()).limit(limit)
+) -> Slice[User]:
+    statement = select(User)
     if query:
         statement = statement.where(User.email.contains(query.lower(), autoescape=True))
     if role:
         statement = statement.where(User.role == role)
-    if before_id is not None:
-        statement = statement.where(User.id < before_id)
-    return list((await session.execute(statement)).scalars())
+    return await newest_first(session, statement, User.id, cursor=cursor, limit=limit)
 
 
 async def count_users_by_role(session: AsyncSession) -> dict[str, int]:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.kit import clock, jobs
 from mercato.kit.auth import Principal, Role
 from mercato.kit.errors import NotFound
-from mercato.kit.pagination import Page, clamp_limit, decode_cursor, next_cursor
+from mercato.kit.pagination import Page
 from mercato.kit.runtime import current_runtime
 from mercato.notifications import repository
 from mercato.notifications.models import Mail
@@ -39,11 +39,9 @@ async def list_outbox(
 ) -> Page[MailOut]:
     """The mail outbox, newest first: for admins only (it contains one-time links)."""
     principal.require_role(Role.ADMIN)
-    limit = clamp_limit(limit)
-    rows = await repository.list_mail(session, before_id=decode_cursor(cursor), limit=limit + 1)
+    found = await repository.list_mail(session, cursor=cursor, limit=limit)
     return Page[MailOut](
-        items=[MailOut.model_validate(m) for m in rows[:limit]],
-        next_cursor=next_cursor([m.id for m in rows], limit),
+        items=[MailOut.model_validate(m) for m in found.rows], next_cursor=found.next_cursor
     )
 
 

@@ -12,7 +12,7 @@ from mercato.accounts.service.profile import user_out
 from mercato.kit import clock
 from mercato.kit.auth import Principal, Role
 from mercato.kit.errors import Conflict, NotFound
-from mercato.kit.pagination import Page, clamp_limit, decode_cursor, next_cursor
+from mercato.kit.pagination import Page
 
 
 async def list_users(
@@ -26,18 +26,14 @@ async def list_users(
 ) -> Page[UserOut]:
     """Users newest first, filtered by an email fragment and a role; for staff."""
     principal.require_role(Role.ADMIN, Role.SUPPORT)
-    limit = clamp_limit(limit)
-    rows = await repository.list_users(
+    found = await repository.list_users(
         session,
         query=query.strip(),
         role=role.value if role else None,
-        before_id=decode_cursor(cursor),
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
     )
-    return Page[UserOut](
-        items=[user_out(u) for u in rows[:limit]],
-        next_cursor=next_cursor([u.id for u in rows], limit),
-    )
+    return Page[UserOut](items=[user_out(u) for u in found.rows], next_cursor=found.next_cursor)
 
 
 async def get_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> UserOut:
