@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from mercato.config import Settings
-from mercato.kit import crypto, jobs
+from mercato.kit import crypto
+from mercato.kit.cache import Cache, build_cache
 from mercato.kit.db import Database, install_database
+from mercato.kit.locks import LockManager, build_lock_manager
 from mercato.kit.ratelimit import Counter, MemoryCounter, RedisCounter
 
 
@@ -22,6 +24,8 @@ class Runtime:
     database: Database
     redis: Redis | None
     counter: Counter
+    cache: Cache
+    locks: LockManager
     keyring: crypto.KeyRing
     secret_key: str
 
@@ -47,6 +51,8 @@ def build_runtime(settings: Settings, *, database: Database | None = None) -> Ru
         database=database,
         redis=redis,
         counter=RedisCounter(redis) if redis is not None else MemoryCounter(),
+        cache=build_cache(redis),
+        locks=build_lock_manager(redis),
         keyring=keyring,
         secret_key=settings.resolved_secret_key(),
     )
@@ -65,4 +71,4 @@ def current_runtime() -> Runtime:
     return _runtime
 
 
-__all__ = ["Runtime", "build_runtime", "current_runtime", "install_runtime", "jobs"]
+__all__ = ["Runtime", "build_runtime", "current_runtime", "install_runtime"]
