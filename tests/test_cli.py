@@ -45,6 +45,7 @@ def test_upgrade_then_seed_twice_duplicates_nothing(embedded):
     roles = rows(embedded, "SELECT role, count(*) FROM accounts_user GROUP BY role ORDER BY role")
     assert roles == [("admin", 1), ("buyer", 2), ("seller", 2), ("support", 1)]
     assert rows(embedded, "SELECT count(*) FROM sellers_seller") == [(2,)]
+    assert rows(embedded, "SELECT count(*) FROM accounts_address") == [(3,)]
 
 
 def test_create_admin_and_refuse_a_duplicate(embedded):

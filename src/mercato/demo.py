@@ -10,9 +10,15 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato.accounts.service import create_user_with_role, find_user_id_by_email
+from mercato.accounts.schemas import AddressIn
+from mercato.accounts.service import (
+    add_address,
+    create_user_with_role,
+    find_user_id_by_email,
+    list_addresses,
+)
 from mercato.config import Settings
-from mercato.kit.auth import Role
+from mercato.kit.auth import Principal, Role
 from mercato.kit.runtime import build_runtime
 from mercato.sellers.service import find_seller_of, open_application
 
@@ -37,6 +43,42 @@ DEMO_USERS = (
 )
 
 
+DEMO_ADDRESSES = {
+    "alice@mercato.example": [
+        AddressIn(
+            label="Home",
+            full_name="Alice Buyer",
+            line1="12 rue des Lilas",
+            city="Lyon",
+            postal_code="69003",
+            country="FR",
+            phone="+33 4 72 00 00 01",
+            is_default=True,
+        ),
+        AddressIn(
+            label="Office",
+            full_name="Alice Buyer",
+            line1="3 place Bellecour",
+            line2="Floor 4",
+            city="Lyon",
+            postal_code="69002",
+            country="FR",
+        ),
+    ],
+    "bob@mercato.example": [
+        AddressIn(
+            label="Home",
+            full_name="Bob Buyer",
+            line1="221B Baker Street",
+            city="London",
+            postal_code="NW1 6XE",
+            country="GB",
+            is_default=True,
+        ),
+    ],
+}
+
+
 async def _seed_user(session: AsyncSession, demo: DemoUser) -> None:
     user_id = await find_user_id_by_email(session, demo.email)
     if user_id is None:
@@ -44,6 +86,11 @@ async def _seed_user(session: AsyncSession, demo: DemoUser) -> None:
         user_id = user.id
     if demo.business_name and await find_seller_of(session, user_id) is None:
         await open_application(session, user_id, demo.business_name)
+    principal = Principal(user_id=user_id, role=demo.role, email=demo.email)
+    existing = {a.label for a in await list_addresses(session, principal)}
+    for address in DEMO_ADDRESSES.get(demo.email, []):
+        if address.label not in existing:
+            await add_address(session, principal, address)
 
 
 async def seed_demo(settings: Settings, console: Console) -> None:
