@@ -1,0 +1,78 @@
+"""Units of work: one commit per unit, reads never write, UTC datetimes on every engine."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from mercato.kit.errors import Conflict
+from mercato.notifications.models import Mail
+
+
+def mail(subject: str, created_at: datetime | None = None) -> Mail:
+    return Mail(
+        to_address="db@example.com",
+        subject=subject,
+        body_text="x",
+        status="outbox",
+        created_at=created_at or datetime(2026, 3, 1, 12, tzinfo=UTC),
+    )
+
+
+async def count(runtime) -> int:
+    async with runtime.database.reading() as session:
+        return (await session.execute(select(func.count()).select_from(Mail))).scalar_one()
+
+
+async def test_transaction_commits_once_at_the_end(runtime):
+    async with runtime.database.transaction() as session:
+        session.add(mail("kept"))
+    assert await count(runtime) == 1
+
+
+async def test_failure_rolls_back_everything(runtime):
+    with pytest.raises(ValueError):
+        async with runtime.database.transaction() as session:
+            session.add(mail("first"))
+            await session.flush()
+            session.add(mail("second"))
+            raise ValueError("half-way")
+    assert await count(runtime) == 0
+
+
+async def test_refusal_rolls_back_unless_it_keeps_changes(runtime):
+    with pytest.raises(Conflict):
+        async with runtime.database.transaction() as session:
+            session.add(mail("dropped"))
+            raise Conflict("no")
+    with pytest.raises(Conflict):
+        async with runtime.database.transaction() as session:
+            session.add(mail("kept"))
+            raise Conflict("no, but keep it", keep_changes=True)
+    assert await count(runtime) == 1
+
+
+async def test_a_reading_session_never_writes(runtime):
+    async with runtime.database.reading() as session:
+        session.add(mail("ignored"))
+        await session.flush()
+    assert await count(runtime) == 0
+
+
+async def test_datetimes_come_back_aware_and_in_utc(runtime):
+    paris = timezone(timedelta(hours=1))
+    async with runtime.database.transaction() as session:
+        session.add(mail("tz", datetime(2026, 3, 1, 13, 30, tzinfo=paris)))
+    async with runtime.database.reading() as session:
+        stored = (await session.execute(select(Mail.created_at))).scalar_one()
+    assert stored == datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+    assert stored.tzinfo is not None
+
+
+async def test_naive_datetimes_are_refused(runtime):
+    with pytest.raises(Exception, match="naive datetime"):
+        async with runtime.database.transaction() as session:
+            session.add(mail("naive", datetime(2026, 3, 1, 12)))
+    assert await count(runtime) == 0
