@@ -17,7 +17,7 @@ from mercato.accounts import pages as accounts_pages
 from mercato.accounts.service import resolve_principal
 from mercato.config import Settings, get_settings
 from mercato.kit import ops
-from mercato.kit.background import start_background
+from mercato.kit.background import configure_jobs, start_background
 from mercato.kit.errors import MercatoError, Unauthorized
 from mercato.kit.http import RequestGuard, install_problem_handlers
 from mercato.kit.logging import RequestIdMiddleware
@@ -26,6 +26,7 @@ from mercato.kit.web import PACKAGE_DIR, redirect, render
 from mercato.notifications import api as notifications_api
 from mercato.notifications import pages as notifications_pages
 from mercato.sellers import api as sellers_api
+from mercato.tasks_registry import load_all_tasks
 
 API_PREFIX = "/api/v1"
 
@@ -40,15 +41,15 @@ def create_app(
     scheduler inside this process."""
     settings = settings or (runtime.settings if runtime else get_settings())
     runtime = runtime or build_runtime(settings)
+    load_all_tasks()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        background = start_background(runtime) if run_background else None
+        background = start_background(runtime) if run_background else configure_jobs(runtime)
         try:
             yield
         finally:
-            if background is not None:
-                await background.stop()
+            await background.stop()
             await runtime.close()
 
     app = FastAPI(

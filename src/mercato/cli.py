@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from mercato.config import (
+    ConfigurationError,
     Mode,
     Settings,
     get_settings,
@@ -94,6 +95,41 @@ def run_web(
         loop="uvloop",
         http="httptools",
     )
+
+
+@app.command("worker")
+def run_worker_command(
+    processes: int = typer.Option(1, min=1, help="Worker processes to run."),
+    threads: int = typer.Option(8, min=1, help="Jobs each process runs at once."),
+) -> None:
+    """Production job worker: runs queued jobs from Dramatiq on Redis (MERCATO_REDIS_URL)."""
+    from mercato.worker import configure_process_logging, run_worker
+
+    settings = _settings()
+    _require_redis(settings, "worker")
+    configure_process_logging(settings)
+    raise typer.Exit(run_worker(settings, processes=processes, threads=threads))
+
+
+@app.command("scheduler")
+def run_scheduler_command() -> None:
+    """Production scheduler: enqueues periodic jobs for the workers (safe to run several)."""
+    from mercato.worker import configure_process_logging, run_scheduler
+
+    settings = _settings()
+    _require_redis(settings, "scheduler")
+    configure_process_logging(settings)
+    asyncio.run(run_scheduler(settings))
+
+
+def _require_redis(settings: Settings, command: str) -> None:
+    from mercato.worker import require_redis
+
+    try:
+        require_redis(settings, command)
+    except ConfigurationError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
 
 
 @users_app.command("create-admin")

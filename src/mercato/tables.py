@@ -1,10 +1,11 @@
 """Every domain's tables, imported in one place so the metadata Alembic sees is complete."""
 
 from mercato.accounts import models as accounts_models
+from mercato.kit import outbox as kit_outbox
 from mercato.kit.db import Base
 from mercato.notifications import models as notifications_models
 from mercato.sellers import models as sellers_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "metadata", "notifications_models", "sellers_models"]
+__all__ = ["accounts_models", "kit_outbox", "metadata", "notifications_models", "sellers_models"]

@@ -14,7 +14,8 @@ INTERNALS = ("models", "repository", "api", "pages")
 
 def domains() -> list[str]:
     return sorted(
-        p.name for p in PACKAGE.iterdir()
+        p.name
+        for p in PACKAGE.iterdir()
         if p.is_dir() and p.name not in NOT_DOMAINS and (p / "__init__.py").exists()
     )
 

@@ -50,7 +50,11 @@ async def test_without_smtp_mail_goes_to_the_local_outbox(runtime):
     async with runtime.database.transaction() as session:
         await queue_email(session, "ann@example.com", "Hello", "Body text")
     mail = await stored(runtime)
-    assert (mail.status, mail.to_address, mail.body_text) == ("outbox", "ann@example.com", "Body text")
+    assert (mail.status, mail.to_address, mail.body_text) == (
+        "outbox",
+        "ann@example.com",
+        "Body text",
+    )
 
 
 async def test_with_smtp_the_job_delivers_after_commit(runtime, smtp_server):

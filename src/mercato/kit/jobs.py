@@ -62,7 +62,8 @@ class InProcessBackend:
 
     def __init__(self, *, eager: bool = False) -> None:
         self.eager = eager
-        self._queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+        # None is the "stop consuming" marker put behind the jobs already queued.
+        self._queue: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     async def send(self, name: str, kwargs: dict[str, Any]) -> None:
@@ -75,22 +76,31 @@ class InProcessBackend:
         if self._task is None:
             self._task = asyncio.create_task(self._consume(), name="mercato-jobs")
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, grace_seconds: float = 30.0) -> None:
+        """Let the consumer finish the running job and those queued before this call, then stop.
+
+        A job still running after ``grace_seconds`` is cancelled (its unit of work rolls back).
+        """
+        if self._task is None:
+            return
+        self._queue.put_nowait(None)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
+        except TimeoutError:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        self._task = None
 
     async def drain(self) -> None:
-        """Run every queued job now (used by tests and at shutdown)."""
+        """Run every queued job now (tests, and at shutdown once the consumer has stopped)."""
         while not self._queue.empty():
-            name, kwargs = self._queue.get_nowait()
-            await self._run_safely(name, kwargs)
+            item = self._queue.get_nowait()
+            if item is not None:
+                await self._run_safely(*item)
 
     async def _consume(self) -> None:
-        while True:
-            name, kwargs = await self._queue.get()
-            await self._run_safely(name, kwargs)
+        while (item := await self._queue.get()) is not None:
+            await self._run_safely(*item)
 
     async def _run_safely(self, name: str, kwargs: dict[str, Any]) -> None:
         try:

@@ -1,4 +1,10 @@
-"""Mail delivery over SMTP (``MERCATO_SMTP_URL=smtp://user:pass@host:port``, or smtps://)."""
+"""Mail delivery over SMTP (``MERCATO_SMTP_URL=smtp://user:pass@host:port``, or smtps://).
+
+Each queued mail gets a ``notifications.deliver_mail`` job after its commit. The periodic
+``notifications.retry_queued_mail`` sweep re-enqueues mail still queued a minute later: the first
+attempt failed (SMTP down) or its job was lost (a worker killed mid-job, an in-process queue that
+died with its process).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,21 @@ import asyncio
 import smtplib
 import ssl
 import uuid
+from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
 from mercato.kit import clock
 from mercato.kit.db import current_database
-from mercato.kit.jobs import job
+from mercato.kit.jobs import enqueue, job
 from mercato.kit.runtime import current_runtime
+from mercato.kit.scheduler import periodic
 from mercato.notifications import repository
 
 MAX_ATTEMPTS = 5
+RETRY_QUEUED_AFTER = timedelta(minutes=1)
+# Bounds one sweep; a larger backlog is picked up by the next sweep a minute later.
+RETRY_BATCH = 500
 
 
 def _send_over_smtp(smtp_url: str, message: EmailMessage) -> None:
@@ -55,3 +66,14 @@ async def deliver_mail(mail_id: str) -> None:
             mail.status = "failed" if mail.attempts >= MAX_ATTEMPTS else "queued"
             return
         mail.status, mail.sent_at, mail.last_error = "sent", clock.now(), None
+
+
+@periodic("notifications.retry_queued_mail", every=timedelta(minutes=1))
+async def retry_queued_mail() -> None:
+    created_before = clock.now() - RETRY_QUEUED_AFTER
+    async with current_database().transaction() as session:
+        mail_ids = await repository.list_queued_mail_ids(
+            session, created_before=created_before, limit=RETRY_BATCH
+        )
+        for mail_id in mail_ids:
+            enqueue(session, "notifications.deliver_mail", mail_id=str(mail_id))

@@ -1,0 +1,26 @@
+"""Every module that registers jobs, periodic jobs or outbox handlers, in one list.
+
+Registration happens when a module is imported, so a process knows a job only once its module has
+been imported. The web app, the worker and the scheduler all call :func:`load_all_tasks` so they
+agree on the same set: a job the web app enqueues is one the worker can run, and a periodic job
+the scheduler enqueues is one the worker knows.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from mercato.kit.jobs import registered_jobs
+
+# Add each new domain's tasks (and outbox handlers) module here.
+TASK_MODULES = (
+    "mercato.kit.outbox",
+    "mercato.notifications.tasks",
+)
+
+
+def load_all_tasks() -> list[str]:
+    """Import every task module; returns the names of all registered jobs, sorted."""
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+    return sorted(registered_jobs())
