@@ -39,7 +39,8 @@ async def list_users(
 
 async def count_users_by_role(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(User.role, func.count()).group_by(User.role))
-    return dict(rows.tuples())
+    # Not dict(rows): a Result has .keys(), so dict() would take it for a mapping.
+    return dict(rows.all())
 
 
 async def get_token_by_hash(

@@ -35,6 +35,7 @@ from mercato.accounts.service.registration import (
     resend_verification,
     reset_password,
     sign_up,
+    sign_up_and_sign_in,
     verify_email,
 )
 from mercato.accounts.service.two_factor import (
@@ -79,6 +80,7 @@ __all__ = [
     "sign_in_api",
     "sign_in_browser",
     "sign_up",
+    "sign_up_and_sign_in",
     "update_address",
     "update_profile",
     "update_user",

@@ -20,6 +20,7 @@ from mercato.accounts.service._credentials import (
     issue_token,
     redeem_token,
 )
+from mercato.accounts.service.authentication import open_browser_session
 from mercato.kit import clock
 from mercato.kit.auth import Principal, Role
 from mercato.kit.errors import Conflict, FieldError, ValidationFailed
@@ -52,6 +53,15 @@ async def sign_up(session: AsyncSession, data: SignUp) -> User:
         await open_application(session, user.id, business_name)
     await send_verification(session, user)
     return user
+
+
+async def sign_up_and_sign_in(
+    session: AsyncSession, data: SignUp, ip: str, user_agent: str
+) -> tuple[User, str]:
+    """Sign up from the web pages and open a browser session at once; returns the new user and
+    the session cookie secret."""
+    user = await sign_up(session, data)
+    return user, await open_browser_session(session, user, ip, user_agent)
 
 
 async def _create_user(

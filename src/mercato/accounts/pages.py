@@ -1,3 +1,0 @@
-from fastapi import APIRouter
-
-router = APIRouter(include_in_schema=False)
