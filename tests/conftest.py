@@ -52,12 +52,6 @@ async def redis_client() -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Keep event-loop policy default; nothing to configure yet beyond markers in pyproject.
-    del config
-    asyncio.get_event_loop_policy()
-
-
 # --- database backends --------------------------------------------------------------------
 
 from collections.abc import Iterator  # noqa: E402
@@ -80,14 +74,46 @@ TEST_KEYS = (
 BACKENDS = ["sqlite", "postgresql"]
 
 
+# Each test run gets its own PostgreSQL schema, so runs in parallel never see each other's rows;
+# extensions live in ``public``, which stays on the search path.
+PG_SCHEMA = f"test_{os.getpid()}"
+
+
+async def _drop_stale_schemas(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        names = await connection.execute(
+            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'test\\_%'")
+        )
+        for (name,) in names:
+            pid = name.removeprefix("test_")
+            if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+                await connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 async def _migrated_engine(backend: str, tmp_dir: Path) -> AsyncEngine:
     if backend == "sqlite":
         engine = create_engine(f"sqlite+aiosqlite:///{tmp_dir / 'test.db'}")
     else:
-        engine = create_engine(POSTGRES_URL, pool_size=5)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
+        admin = create_engine(POSTGRES_URL, pool_size=1)
+        await _drop_stale_schemas(admin)
+        async with admin.begin() as connection:
+            await connection.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
+        await admin.dispose()
+        engine = create_engine(
+            POSTGRES_URL,
+            pool_size=5,
+            connect_args={"server_settings": {"search_path": f"{PG_SCHEMA}, public"}},
+        )
     async with engine.begin() as connection:
         await connection.run_sync(upgrade_on)
     return engine
@@ -158,3 +184,19 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop this run's PostgreSQL schema (a killed run's schema is dropped by the next run)."""
+    del session, exitstatus
+    if "postgresql" not in _engines:
+        return
+
+    async def drop() -> None:
+        await _engines.pop("postgresql").dispose()
+        admin = create_engine(POSTGRES_URL, pool_size=1)
+        async with admin.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
+        await admin.dispose()
+
+    asyncio.run(drop())
