@@ -16,6 +16,7 @@ from mercato.kit.cache import Cache, build_cache
 from mercato.kit.db import Database, install_database
 from mercato.kit.locks import LockManager, build_lock_manager
 from mercato.kit.ratelimit import Counter, MemoryCounter, RedisCounter
+from mercato.kit.storage import FileStore
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Runtime:
     locks: LockManager
     keyring: crypto.KeyRing
     secret_key: str
+    files: FileStore
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -55,6 +57,7 @@ def build_runtime(settings: Settings, *, database: Database | None = None) -> Ru
         locks=build_lock_manager(redis),
         keyring=keyring,
         secret_key=settings.resolved_secret_key(),
+        files=FileStore(settings.var_dir / "files"),
     )
     install_runtime(runtime)
     return runtime
