@@ -25,7 +25,7 @@ def upgrade(url: str) -> None:
         database_file = url.split("///", 1)[-1]
         if database_file and database_file != ":memory:":
             Path(database_file).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
 
 
 def upgrade_on(connection: Connection) -> None:
@@ -33,4 +33,4 @@ def upgrade_on(connection: Connection) -> None:
     transaction this way."""
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")

@@ -41,3 +41,18 @@ async def get_my_seller(session: AsyncSession, principal: Principal) -> SellerOu
 async def find_seller_of(session: AsyncSession, owner_user_id: uuid.UUID) -> SellerOut | None:
     seller = await repository.get_by_owner(session, owner_user_id)
     return None if seller is None else SellerOut.model_validate(seller)
+
+
+def can_publish(seller: SellerOut) -> bool:
+    """Only admitted sellers who are not suspended may publish listings."""
+    return seller.status is SellerStatus.ADMITTED
+
+
+async def require_own_seller(session: AsyncSession, principal: Principal) -> SellerOut:
+    """The signed-in seller's account, for use cases acting on the seller's own data."""
+    return await get_my_seller(session, principal)
+
+
+async def get_seller(session: AsyncSession, seller_id: uuid.UUID) -> SellerOut | None:
+    seller = await session.get(Seller, seller_id)
+    return None if seller is None else SellerOut.model_validate(seller)

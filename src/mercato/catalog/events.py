@@ -1,0 +1,14 @@
+"""Events the catalog publishes; other domains (search, caches) react to them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ListingChanged:
+    """A listing was created, edited, published, archived, hidden, restocked or re-priced, or
+    its seller's ability to sell changed. Subscribers re-read it through the catalog service."""
+
+    listing_id: uuid.UUID
