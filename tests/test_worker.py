@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +32,7 @@ from mercato.kit.outbox import OutboxMessage, add_message
 from mercato.kit.scheduler import periodic_jobs
 from mercato.tasks_registry import load_all_tasks
 from mercato.worker import require_redis, run_scheduler
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, require_service
 from tests.kit.background_support import migrated_sqlite_url, process_globals_restored
 
 MERCATO = Path(sys.executable).parent / "mercato"
@@ -150,3 +151,68 @@ async def test_scheduler_enqueues_each_periodic_job_on_the_queue(
     messages = [json.loads(raw) for raw in await redis_client.hvals(QUEUED_MESSAGES)]
     assert sorted(m["actor_name"] for m in messages) == sorted(periodic_jobs())
     assert {"kit.relay_outbox", "notifications.retry_queued_mail"} <= set(periodic_jobs())
+
+
+def test_worker_children_exit_when_the_supervisor_is_killed(tmp_path: Path) -> None:
+    require_service("Redis", REDIS_URL)
+    environment = {
+        **os.environ,
+        "MERCATO_VAR_DIR": str(tmp_path),
+        "MERCATO_REDIS_URL": REDIS_URL,
+        "MERCATO_LOG_JSON": "false",
+    }
+    command = [str(MERCATO), "worker", "--processes", "2", "--threads", "1"]
+    with (tmp_path / "worker.log").open("w+") as log:
+        supervisor = subprocess.Popen(
+            command, env=environment, stdout=log, stderr=log, start_new_session=True
+        )
+        try:
+            children = _wait_for_children(supervisor.pid, count=2)
+            supervisor.kill()
+            supervisor.wait(10)
+            deadline = time.monotonic() + 30
+            while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not any(_alive(pid) for pid in children)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(supervisor.pid, signal.SIGKILL)
+
+
+def _wait_for_children(parent: int, *, count: int) -> list[int]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        children = [
+            int(pid)
+            for pid in os.listdir("/proc")
+            if pid.isdigit() and _parent_of(int(pid)) == parent
+        ]
+        workers = [pid for pid in children if b"spawn_main" in _cmdline(pid)]
+        if len(workers) >= count:
+            return workers
+        time.sleep(0.1)
+    raise AssertionError("the worker children never started")
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read()
+    except OSError:
+        return b""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

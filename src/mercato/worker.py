@@ -12,8 +12,10 @@ prefetched messages back on the queue and closes its connections on that loop. W
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import sys
 from multiprocessing import resource_tracker
@@ -103,7 +105,11 @@ def _supervise(settings: Settings, *, processes: int, threads: int) -> int:
     # "spawn" gives each child a fresh interpreter: no inherited sockets, threads or event loop.
     context = multiprocessing.get_context("spawn")
     children = [
-        context.Process(target=_child_main, args=(settings, threads), name=f"mercato-worker-{n}")
+        context.Process(
+            target=_child_main,
+            args=(settings, threads, os.getpid()),
+            name=f"mercato-worker-{n}",
+        )
         for n in range(processes)
     ]
     for child in children:
@@ -124,10 +130,21 @@ def _supervise(settings: Settings, *, processes: int, threads: int) -> int:
     return 1 if failed else 0
 
 
-def _child_main(settings: Settings, threads: int) -> None:
+def _child_main(settings: Settings, threads: int, supervisor_pid: int) -> None:
+    _die_with_supervisor(supervisor_pid)
     # A spawned child starts from a fresh interpreter: set its logging up again.
     configure_process_logging(settings)
     _run_worker_process(settings, threads)
+
+
+def _die_with_supervisor(supervisor_pid: int) -> None:
+    """Have Linux send SIGTERM when the supervisor dies (even by SIGKILL), so orphaned workers
+    never keep consuming the queue with nobody watching them."""
+    if sys.platform == "linux":
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != supervisor_pid:  # it died before prctl took effect
+        sys.exit(1)
 
 
 async def run_scheduler(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
