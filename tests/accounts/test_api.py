@@ -270,7 +270,9 @@ async def test_expired_or_forged_access_tokens_are_refused(client, runtime, froz
     await create_user(runtime, "expire@example.com", Role.BUYER)
     headers = await login(client, "expire@example.com")
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
-    forged = jwt.encode({"sub": "x", "typ": "access", "exp": 2**40}, "wrong-key", "HS256")
+    forged = jwt.encode(
+        {"sub": "x", "typ": "access", "exp": 2**40}, "a-wrong-key-of-32-bytes-or-more!!", "HS256"
+    )
     response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
     assert response.status_code == 401
     frozen_clock.advance(timedelta(minutes=15))
