@@ -58,6 +58,7 @@ ADDRESS = {
 }
 
 CASES = [
+    Case("GET", "/api/v1", everyone(200)),
     Case(
         "POST",
         "/api/v1/auth/signup",

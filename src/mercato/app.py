@@ -70,6 +70,7 @@ def create_app(
     app.add_middleware(RequestIdMiddleware)
 
     api = APIRouter(prefix=API_PREFIX)
+    api.add_api_route("", api_index, methods=["GET"], tags=["meta"], summary="API entry point")
     for router in (accounts_api.router, sellers_api.router, notifications_api.router):
         api.include_router(router)
     app.include_router(api)
@@ -78,6 +79,16 @@ def create_app(
     app.include_router(notifications_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     return app
+
+
+async def api_index() -> dict[str, str]:
+    """Where to start: the API version and its documentation."""
+    return {
+        "name": "Mercato API",
+        "version": __version__,
+        "openapi": f"{API_PREFIX}/openapi.json",
+        "docs": "/docs",
+    }
 
 
 async def _page_aware_error(request: Request, exc: Exception) -> Response:
