@@ -37,7 +37,7 @@ def test_saved_file_reads_back(tmp_path):
 
 
 def test_a_script_disguised_as_a_document_is_refused(tmp_path):
-    with pytest.raises(UnsupportedMediaType, match="Upload a JPG, PDF, PNG file."):
+    with pytest.raises(UnsupportedMediaType, match=r"Upload a JPG, PDF, PNG file\."):
         FileStore(tmp_path).save(b"<script>alert(1)</script>", allowed=DOCUMENTS, max_bytes=1000)
     assert not any(tmp_path.rglob("*"))
 
