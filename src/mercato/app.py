@@ -65,7 +65,11 @@ def create_app(
     app.state.principal_resolver = resolve_principal
     install_problem_handlers(app)
     app.add_exception_handler(MercatoError, _page_aware_error)
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(ops.MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
 

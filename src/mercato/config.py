@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     login_window_seconds: int = 900
 
     max_body_bytes: int = 1_048_576
+    # File uploads (multipart: images, documents, CSV imports) may be larger; each domain still
+    # enforces its own per-file limit.
+    max_upload_bytes: int = 12 * 1_048_576
     smtp_url: str = ""  # smtp://user:pass@host:port ; empty -> local mail outbox
     mail_from: str = "Mercato <no-reply@mercato.example>"
     log_level: str = "INFO"

@@ -76,3 +76,35 @@ async def test_naive_datetimes_are_refused(runtime):
         async with runtime.database.transaction() as session:
             session.add(mail("naive", datetime(2026, 3, 1, 12)))
     assert await count(runtime) == 0
+
+
+async def test_sqlite_writers_queue_instead_of_failing(tmp_path):
+    """Two units of work that read, then write, interleaved on a real SQLite file: with the
+    write lock taken up front the second waits for the first instead of failing."""
+    import asyncio
+
+    from mercato.kit.db import Database
+    from mercato.kit.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'concurrent.db'}"
+    await asyncio.to_thread(upgrade, url)
+    database = Database(url)
+    both_read = asyncio.Barrier(2)
+
+    async def read_then_write(subject: str) -> None:
+        async with database.transaction() as session:
+            await session.execute(select(func.count()).select_from(Mail))
+            try:
+                async with asyncio.timeout(0.5):
+                    await both_read.wait()  # the second writer is queued behind the first
+            except TimeoutError:
+                pass
+            session.add(mail(subject))
+
+    try:
+        await asyncio.gather(read_then_write("one"), read_then_write("two"))
+        async with database.reading() as session:
+            total = (await session.execute(select(func.count()).select_from(Mail))).scalar_one()
+        assert total == 2
+    finally:
+        await database.dispose()

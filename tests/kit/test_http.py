@@ -144,3 +144,22 @@ async def test_metrics_count_requests_per_route(client):
     assert 'mercato_http_requests_total{method="GET",route="/healthz",status="200"}' in (
         metrics.text
     )
+
+
+async def test_file_uploads_get_their_own_larger_limit(client, runtime):
+    two_mib = b"x" * (2 * 1_048_576)
+    upload = await client.post(SIGNUP, files={"file": ("big.bin", two_mib)})
+    assert upload.status_code == 422  # past the guard: the route itself refuses the body
+    json_body = await client.post(
+        SIGNUP, content=two_mib, headers={"content-type": "application/json"}
+    )
+    assert json_body.status_code == 413
+    runtime.settings.max_upload_bytes = 3 * 1_048_576
+    from mercato.app import create_app
+
+    app = create_app(runtime=runtime)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as small:
+        too_big = await small.post(SIGNUP, files={"file": ("huge.bin", two_mib * 2)})
+    assert too_big.status_code == 413

@@ -109,8 +109,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITES_OPTION = "mercato_writes"
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A unit of work that will write takes SQLite's write lock up front (BEGIN IMMEDIATE): a
+    # deferred transaction that reads, then writes after another writer committed, fails with
+    # "database is locked" instead of waiting. Read-only units stay deferred and concurrent.
+    writes = connection.get_execution_options().get(WRITES_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
@@ -151,9 +158,12 @@ class Database:
         return self._sessions()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commit on success (then release events and jobs), else roll back."""
+    async def transaction(self, *, writes: bool = True) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commit on success (then release events and jobs), else roll back.
+        ``writes=False`` (e.g. a GET request) lets SQLite run it beside other readers."""
         async with self._sessions() as session:
+            if writes and self.engine is not None and self.dialect == "sqlite":
+                await session.connection(execution_options={WRITES_OPTION: True})
             try:
                 yield session
             except MercatoError as error:

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.kit.auth import Principal, current_principal
 from mercato.kit.runtime import Runtime
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
@@ -20,7 +22,8 @@ def get_runtime(request: Request) -> Runtime:
 async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     # scope="function" below: the commit happens as soon as the endpoint returns and before the
     # response is sent, so a client never sees success for a write that failed to commit.
-    async with get_runtime(request).database.transaction() as session:
+    writes = request.method not in SAFE_METHODS
+    async with get_runtime(request).database.transaction(writes=writes) as session:
         yield session
 
 

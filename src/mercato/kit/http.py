@@ -144,9 +144,17 @@ class RequestGuard:
     """Pure ASGI middleware: rejects oversized bodies (413) and, on the API, unknown content
     types (415) before any route runs, so nothing is half-read or half-written."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, api_prefix: str = "/api/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_upload_bytes: int | None = None,
+        api_prefix: str = "/api/",
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max(max_upload_bytes or max_body_bytes, max_body_bytes)
         self.api_prefix = api_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -154,17 +162,24 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        error = self._check_headers(scope, headers)
+        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        limit = (
+            self.max_upload_bytes
+            if content_type.startswith("multipart/form-data")
+            else self.max_body_bytes
+        )
+        error = self._check_headers(scope, headers, content_type, limit)
         if error is not None:
             await _send_problem(scope, send, error)
             return
-        await self._guarded(scope, receive, send)
+        await self._guarded(scope, receive, send, limit)
 
-    def _check_headers(self, scope: Scope, headers: dict[bytes, bytes]) -> MercatoError | None:
+    def _check_headers(
+        self, scope: Scope, headers: dict[bytes, bytes], content_type: str, limit: int
+    ) -> MercatoError | None:
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            return PayloadTooLarge(f"The body must be at most {self.max_body_bytes} bytes.")
-        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            return PayloadTooLarge(f"The body must be at most {limit} bytes.")
         has_body = declared not in (None, b"0") or b"transfer-encoding" in headers
         if scope["path"].startswith(self.api_prefix) and has_body:
             media = content_type.split(";", 1)[0].strip()
@@ -174,7 +189,7 @@ class RequestGuard:
                 )
         return None
 
-    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         received = 0
         response_started = False
 
@@ -183,7 +198,7 @@ class RequestGuard:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     raise _BodyTooLarge
             return message
 
@@ -196,8 +211,8 @@ class RequestGuard:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not response_started:
-                limit = f"The body must be at most {self.max_body_bytes} bytes."
-                await _send_problem(scope, send, PayloadTooLarge(limit))
+                message = f"The body must be at most {limit} bytes."
+                await _send_problem(scope, send, PayloadTooLarge(message))
 
 
 class _BodyTooLarge(Exception):
