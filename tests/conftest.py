@@ -55,6 +55,7 @@ async def redis_client() -> AsyncIterator[Redis]:
 # --- database backends --------------------------------------------------------------------
 
 from collections.abc import Iterator  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import httpx  # noqa: E402
@@ -114,8 +115,9 @@ async def _migrated_engine(backend: str, tmp_dir: Path) -> AsyncEngine:
             pool_size=5,
             connect_args={"server_settings": {"search_path": f"{PG_SCHEMA}, public"}},
         )
+    schema = PG_SCHEMA if backend == "postgresql" else None
     async with engine.begin() as connection:
-        await connection.run_sync(upgrade_on)
+        await connection.run_sync(partial(upgrade_on, version_table_schema=schema))
     return engine
 
 

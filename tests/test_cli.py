@@ -43,8 +43,9 @@ def test_upgrade_then_seed_twice_duplicates_nothing(embedded):
     second = run("demo", "seed")
     assert second.exit_code == 0, second.output
     roles = rows(embedded, "SELECT role, count(*) FROM accounts_user GROUP BY role ORDER BY role")
-    assert roles == [("admin", 1), ("buyer", 2), ("seller", 2), ("support", 1)]
-    assert rows(embedded, "SELECT count(*) FROM sellers_seller") == [(2,)]
+    assert roles == [("admin", 1), ("buyer", 2), ("seller", 5), ("support", 1)]
+    assert rows(embedded, "SELECT count(*) FROM sellers_seller") == [(5,)]
+    assert rows(embedded, "SELECT count(*) FROM catalog_listing") == [(30,)]
     assert rows(embedded, "SELECT count(*) FROM accounts_address") == [(3,)]
 
 

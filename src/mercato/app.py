@@ -15,6 +15,8 @@ from mercato import __version__
 from mercato.accounts import api as accounts_api
 from mercato.accounts import pages as accounts_pages
 from mercato.accounts.service import resolve_principal
+from mercato.catalog import api as catalog_api
+from mercato.catalog import pages as catalog_pages
 from mercato.config import Settings, get_settings
 from mercato.kit import ops
 from mercato.kit.background import configure_jobs, start_background
@@ -25,7 +27,13 @@ from mercato.kit.runtime import Runtime, build_runtime
 from mercato.kit.web import PACKAGE_DIR, redirect, render
 from mercato.notifications import api as notifications_api
 from mercato.notifications import pages as notifications_pages
+from mercato.payments import api as payments_api
+from mercato.payments import pages as payments_pages
+from mercato.search import api as search_api
+from mercato.search import pages as search_pages
 from mercato.sellers import api as sellers_api
+from mercato.sellers import pages as sellers_pages
+from mercato.storefront import pages as storefront_pages
 from mercato.tasks_registry import load_all_tasks
 
 API_PREFIX = "/api/v1"
@@ -75,12 +83,24 @@ def create_app(
 
     api = APIRouter(prefix=API_PREFIX)
     api.add_api_route("", api_index, methods=["GET"], tags=["meta"], summary="API entry point")
-    for router in (accounts_api.router, sellers_api.router, notifications_api.router):
+    for router in (
+        accounts_api.router,
+        sellers_api.router,
+        notifications_api.router,
+        catalog_api.router,
+        search_api.router,
+        payments_api.router,
+    ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops.router)
+    app.include_router(storefront_pages.router)
+    app.include_router(search_pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(notifications_pages.router)
+    app.include_router(catalog_pages.router)
+    app.include_router(sellers_pages.router)
+    app.include_router(payments_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     return app
 

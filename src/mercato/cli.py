@@ -8,6 +8,7 @@ import getpass
 import typer
 from rich.console import Console
 
+from mercato.catalog import cli as catalog_cli
 from mercato.config import (
     ConfigurationError,
     Mode,
@@ -16,6 +17,8 @@ from mercato.config import (
     new_encryption_key,
     store_embedded_encryption_keys,
 )
+from mercato.payments import cli as payments_cli
+from mercato.search import cli as search_cli
 
 app = typer.Typer(help="Mercato marketplace platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -26,7 +29,20 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+app.add_typer(payments_cli.app, name="payments")
+app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(search_cli.app, name="search")
 console = Console()
+
+
+@app.callback()
+def _register_handlers() -> None:
+    """Mercato marketplace platform."""
+    # Commands change data too (imports, demo data): the event handlers that keep other domains
+    # current (the search index) must be registered in this process as in the web app.
+    from mercato.tasks_registry import load_all_tasks
+
+    load_all_tasks()
 
 
 def _settings() -> Settings:

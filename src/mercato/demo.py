@@ -3,6 +3,7 @@ is looked up by a natural key first, so seeding twice duplicates nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -17,11 +18,22 @@ from mercato.accounts.service import (
     find_user_id_by_email,
     list_addresses,
 )
+from mercato.catalog.demo import seed_catalog_demo
 from mercato.config import Settings
 from mercato.kit.auth import Principal, Role
 from mercato.kit.runtime import build_runtime
+from mercato.kit.storage import FileStore
+from mercato.sellers.demo import seed_sellers_demo
 from mercato.sellers.service import find_seller_of, open_application
+from mercato.tasks_registry import load_all_tasks
 
+# Seller applicants the sellers demo creates, shown with the logins so the review queue can be
+# tried from both sides.
+APPLICANTS = (
+    ("verte@mercato.example", "Maison Verte", "application awaiting review"),
+    ("bergstrom@mercato.example", "Bergström Design", "more information requested"),
+    ("quickdeals@mercato.example", "QuickDeals LLC", "rejected"),
+)
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo login)
 
 
@@ -93,14 +105,30 @@ async def _seed_user(session: AsyncSession, demo: DemoUser) -> None:
             await add_address(session, principal, address)
 
 
+DomainSeed = Callable[[AsyncSession, FileStore], Awaitable[None]]
+
+# Each domain seeds its own part, in dependency order (sellers are admitted before their
+# listings are created; search indexes listings as they are committed).
+DOMAIN_SEEDS: tuple[tuple[str, DomainSeed], ...] = (
+    ("Seller applications and storefronts", seed_sellers_demo),
+    ("Catalog: categories, listings, images", seed_catalog_demo),
+)
+
+
 async def seed_demo(settings: Settings, console: Console) -> None:
     runtime = build_runtime(settings)
+    load_all_tasks()  # event handlers (search indexing) and jobs (thumbnails) run while seeding
     try:
         with Progress(console=console, transient=False) as progress:
-            task = progress.add_task("Seeding demo accounts", total=len(DEMO_USERS))
+            task = progress.add_task("Demo accounts", total=len(DEMO_USERS))
             for demo in DEMO_USERS:
                 async with runtime.database.transaction() as session:
                     await _seed_user(session, demo)
+                progress.advance(task)
+            for label, seed in DOMAIN_SEEDS:
+                task = progress.add_task(label, total=1)
+                async with runtime.database.transaction() as session:
+                    await seed(session, runtime.files)
                 progress.advance(task)
     finally:
         await runtime.close()
@@ -114,4 +142,6 @@ def print_logins(console: Console) -> None:
     table.add_column("name")
     for demo in DEMO_USERS:
         table.add_row(demo.role.value, demo.email, demo.name)
+    for email, name, state in APPLICANTS:
+        table.add_row("seller", email, f"{name} ({state})")
     console.print(table)

@@ -1,11 +1,23 @@
 """Every domain's tables, imported in one place so the metadata Alembic sees is complete."""
 
 from mercato.accounts import models as accounts_models
+from mercato.catalog import models as catalog_models
 from mercato.kit import outbox as kit_outbox
 from mercato.kit.db import Base
 from mercato.notifications import models as notifications_models
+from mercato.payments import models as payments_models
+from mercato.search import models as search_models
 from mercato.sellers import models as sellers_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "kit_outbox", "metadata", "notifications_models", "sellers_models"]
+__all__ = [
+    "accounts_models",
+    "catalog_models",
+    "kit_outbox",
+    "metadata",
+    "notifications_models",
+    "payments_models",
+    "search_models",
+    "sellers_models",
+]

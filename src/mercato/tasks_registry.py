@@ -12,10 +12,15 @@ import importlib
 
 from mercato.kit.jobs import registered_jobs
 
-# Add each new domain's tasks (and outbox handlers) module here.
+# Add each new domain's tasks, outbox handlers and event handlers module here.
 TASK_MODULES = (
     "mercato.kit.outbox",
     "mercato.notifications.tasks",
+    "mercato.catalog.tasks",
+    "mercato.catalog.handlers",
+    "mercato.payments.tasks",
+    "mercato.search.handlers",
+    "mercato.storefront.handlers",
 )
 
 

@@ -12,3 +12,11 @@ class ListingChanged:
     its seller's ability to sell changed. Subscribers re-read it through the catalog service."""
 
     listing_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class CategoryChanged:
+    """A category or one of its attributes was created, renamed, moved or removed: the category
+    paths and attribute labels of the listings under it may read differently now."""
+
+    category_id: uuid.UUID

@@ -28,9 +28,10 @@ def upgrade(url: str) -> None:
     command.upgrade(alembic_config(url), "heads")
 
 
-def upgrade_on(connection: Connection) -> None:
+def upgrade_on(connection: Connection, *, version_table_schema: str | None = None) -> None:
     """Migrate through an existing (sync) connection: tests run migrations inside their own
-    transaction this way."""
+    transaction (and schema) this way."""
     config = alembic_config()
     config.attributes["connection"] = connection
+    config.attributes["version_table_schema"] = version_table_schema
     command.upgrade(config, "heads")

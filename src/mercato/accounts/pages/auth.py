@@ -1,4 +1,4 @@
-"""Pages for getting in: the storefront home, sign-up, sign-in with an optional second factor,
+"""Pages for getting in: sign-up, sign-in with an optional second factor,
 sign-out, email verification and the forgotten-password flow."""
 
 from __future__ import annotations
@@ -49,11 +49,6 @@ class SignInForm(BaseModel):
 
 class SecondFactorForm(BaseModel):
     code: str = Field(min_length=6, max_length=20)
-
-
-@router.get("/")
-async def home(request: Request) -> Response:
-    return render(request, "home.html")
 
 
 # --- sign-up -------------------------------------------------------------------------------

@@ -1,0 +1,254 @@
+"""All SQL of the catalog domain."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from mercato.catalog.models import (
+    Attribute,
+    Category,
+    Image,
+    ImportJob,
+    Listing,
+    ShippingProfile,
+    Variant,
+)
+from mercato.kit.repository import Slice, newest_first
+
+# Bound parameters per IN (...) list: well under SQLite's and asyncpg's limits.
+CHUNK = 500
+
+
+def chunks(values: Sequence[uuid.UUID] | Sequence[str], size: int = CHUNK) -> Iterable[list]:  # type: ignore[type-arg]
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+# --- categories and attributes -------------------------------------------------------------
+
+
+async def list_categories(session: AsyncSession) -> list[Category]:
+    statement = select(Category).order_by(Category.position, Category.name)
+    return list((await session.execute(statement)).scalars())
+
+
+async def list_attributes(session: AsyncSession) -> list[Attribute]:
+    statement = select(Attribute).order_by(Attribute.position, Attribute.name)
+    return list((await session.execute(statement)).scalars())
+
+
+async def get_category(session: AsyncSession, category_id: uuid.UUID) -> Category | None:
+    return await session.get(Category, category_id)
+
+
+async def get_category_by_slug(session: AsyncSession, slug: str) -> Category | None:
+    statement = select(Category).where(Category.slug == slug)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def count_children(session: AsyncSession, category_id: uuid.UUID) -> int:
+    statement = select(func.count()).where(Category.parent_id == category_id)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def count_listings_in(session: AsyncSession, category_ids: Sequence[uuid.UUID]) -> int:
+    statement = select(func.count()).where(Listing.category_id.in_(category_ids))
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def get_attribute(session: AsyncSession, attribute_id: uuid.UUID) -> Attribute | None:
+    return await session.get(Attribute, attribute_id)
+
+
+# --- listings ----------------------------------------------------------------------------
+
+
+def _with_children(statement: Select[Listing]) -> Select[Listing]:
+    return statement.options(selectinload(Listing.variants), selectinload(Listing.images))
+
+
+async def get_listing(session: AsyncSession, listing_id: uuid.UUID) -> Listing | None:
+    """The listing with its variants and images loaded."""
+    statement = _with_children(select(Listing).where(Listing.id == listing_id))
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def get_listings(session: AsyncSession, listing_ids: Sequence[uuid.UUID]) -> list[Listing]:
+    found: list[Listing] = []
+    for chunk in chunks(listing_ids):
+        statement = _with_children(select(Listing).where(Listing.id.in_(chunk)))
+        found.extend((await session.execute(statement)).scalars())
+    return found
+
+
+async def list_seller_listings(
+    session: AsyncSession,
+    seller_id: uuid.UUID,
+    *,
+    status: str | None = None,
+    query: str = "",
+    cursor: str | None = None,
+    limit: int = 25,
+) -> Slice[Listing]:
+    statement = _with_children(select(Listing).where(Listing.seller_id == seller_id))
+    if status:
+        statement = statement.where(Listing.status == status)
+    if query:
+        statement = statement.where(Listing.title.icontains(query, autoescape=True))
+    return await newest_first(session, statement, Listing.id, cursor=cursor, limit=limit)
+
+
+async def list_published_of_seller(
+    session: AsyncSession, seller_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> Slice[Listing]:
+    statement = _with_children(
+        select(Listing).where(
+            Listing.seller_id == seller_id,
+            Listing.status == "published",
+            Listing.hidden_at.is_(None),
+        )
+    )
+    return await newest_first(session, statement, Listing.id, cursor=cursor, limit=limit)
+
+
+async def list_newest_published(session: AsyncSession, limit: int) -> list[Listing]:
+    statement = _with_children(
+        select(Listing)
+        .where(Listing.status == "published", Listing.hidden_at.is_(None))
+        .order_by(Listing.published_at.desc(), Listing.id.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def list_for_moderation(
+    session: AsyncSession,
+    *,
+    hidden: bool | None,
+    status: str | None,
+    query: str,
+    cursor: str | None,
+    limit: int,
+) -> Slice[Listing]:
+    statement = _with_children(select(Listing))
+    if hidden is not None:
+        statement = statement.where(
+            Listing.hidden_at.is_not(None) if hidden else Listing.hidden_at.is_(None)
+        )
+    if status:
+        statement = statement.where(Listing.status == status)
+    if query:
+        statement = statement.where(Listing.title.icontains(query, autoescape=True))
+    return await newest_first(session, statement, Listing.id, cursor=cursor, limit=limit)
+
+
+async def list_listing_ids_of_seller(
+    session: AsyncSession, seller_id: uuid.UUID
+) -> list[uuid.UUID]:
+    statement = select(Listing.id).where(Listing.seller_id == seller_id)
+    return list((await session.execute(statement)).scalars())
+
+
+async def list_listing_ids_in(
+    session: AsyncSession, category_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    statement = select(Listing.id).where(Listing.category_id.in_(category_ids))
+    return list((await session.execute(statement)).scalars())
+
+
+# --- variants ----------------------------------------------------------------------------
+
+
+async def get_variant(session: AsyncSession, variant_id: uuid.UUID) -> Variant | None:
+    return await session.get(Variant, variant_id)
+
+
+async def sku_owner(session: AsyncSession, seller_id: uuid.UUID, sku: str) -> uuid.UUID | None:
+    """The id of the seller's variant using ``sku`` (case-insensitively), if any."""
+    statement = select(Variant.id).where(
+        Variant.seller_id == seller_id, func.lower(Variant.sku) == sku.lower()
+    )
+    return (await session.execute(statement)).scalars().first()
+
+
+async def skus_of_seller(
+    session: AsyncSession, seller_id: uuid.UUID
+) -> list[tuple[str, uuid.UUID]]:
+    """Every (sku, listing id) of the seller: one query, used to plan a bulk import."""
+    statement = select(Variant.sku, Variant.listing_id).where(Variant.seller_id == seller_id)
+    return [(sku, listing_id) for sku, listing_id in (await session.execute(statement)).all()]
+
+
+async def listing_shapes(
+    session: AsyncSession, seller_id: uuid.UUID
+) -> list[tuple[uuid.UUID, str, str, list[str]]]:
+    """(id, kind, currency, option names) of the seller's listings, without their children."""
+    statement = select(Listing.id, Listing.kind, Listing.currency, Listing.option_names).where(
+        Listing.seller_id == seller_id
+    )
+    return [
+        (row[0], row[1], row[2], list(row[3] or [])) for row in await session.execute(statement)
+    ]
+
+
+# --- images ------------------------------------------------------------------------------
+
+
+async def get_image(session: AsyncSession, image_id: uuid.UUID) -> Image | None:
+    return await session.get(Image, image_id)
+
+
+async def get_image_by_key(session: AsyncSession, key: str) -> Image | None:
+    statement = select(Image).where(
+        or_(Image.file_key == key, Image.small_key == key, Image.large_key == key)
+    )
+    return (await session.execute(statement)).scalars().first()
+
+
+async def get_listing_row(session: AsyncSession, listing_id: uuid.UUID) -> Listing | None:
+    """The listing alone, without its variants and images."""
+    return await session.get(Listing, listing_id)
+
+
+# --- shipping profiles ---------------------------------------------------------------------
+
+
+async def list_shipping_profiles(
+    session: AsyncSession, seller_id: uuid.UUID
+) -> list[ShippingProfile]:
+    statement = (
+        select(ShippingProfile)
+        .where(ShippingProfile.seller_id == seller_id)
+        .order_by(ShippingProfile.name)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def get_shipping_profile(
+    session: AsyncSession, profile_id: uuid.UUID
+) -> ShippingProfile | None:
+    return await session.get(ShippingProfile, profile_id)
+
+
+# --- import jobs -------------------------------------------------------------------------
+
+
+async def get_import_job(session: AsyncSession, job_id: uuid.UUID) -> ImportJob | None:
+    return await session.get(ImportJob, job_id)
+
+
+async def list_import_jobs(
+    session: AsyncSession, seller_id: uuid.UUID, limit: int
+) -> list[ImportJob]:
+    statement = (
+        select(ImportJob)
+        .where(ImportJob.seller_id == seller_id)
+        .order_by(ImportJob.id.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())

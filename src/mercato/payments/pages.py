@@ -1,0 +1,254 @@
+"""Payments pages: the sandbox provider's hosted pages (card form, 3-D Secure style challenge,
+e-wallet), the buyer's payment status page, and the staff console's payments and ledger.
+
+The sandbox pages stand for a provider's own site: they have their own layout, no scripts, and a
+Content-Security-Policy whose ``form-action 'self'`` keeps the card form from posting anywhere
+but the sandbox's own endpoint.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import Response
+
+from mercato.kit.auth import Role
+from mercato.kit.db import rollback
+from mercato.kit.deps import DbSession
+from mercato.kit.errors import Conflict, NotFound
+from mercato.kit.money import Money
+from mercato.kit.web import (
+    PageUser,
+    flash,
+    form_errors,
+    page_router,
+    read_form,
+    redirect,
+    render,
+    verify_csrf,
+)
+from mercato.payments import service
+from mercato.payments.providers.sandbox import TEST_CARDS, HostedPayment, with_query
+from mercato.payments.schemas import PaymentStatus
+
+router = page_router()
+Csrf = Depends(verify_csrf)
+SANDBOX = "/sandbox/pay/{sandbox_id}"
+
+
+def _sandbox_page(
+    request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    nonce = secrets.token_urlsafe(16)
+    response = render(request, template, {**context, "csp_nonce": nonce}, status_code=status_code)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; "
+        f"style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; font-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _hosted_context(payment: HostedPayment) -> dict[str, Any]:
+    money = Money(payment.amount_minor, payment.currency)
+    return_link = with_query(
+        payment.return_url, sandbox_payment=payment.id, redirect_status=payment.status.value
+    )
+    return {
+        "payment": payment,
+        "amount": money.format(),
+        "test_cards": _test_cards(),
+        "return_link": return_link,
+    }
+
+
+def _test_cards() -> list[tuple[str, str]]:
+    labels = {
+        "succeed": "Succeeds",
+        "decline": "Declined",
+        "challenge": "Asks for a challenge (approve or deny)",
+        "fail_later": "Processing, then fails a few seconds later",
+    }
+    return [
+        (" ".join(number[i : i + 4] for i in range(0, 16, 4)), labels[behaviour.value])
+        for number, behaviour in TEST_CARDS.items()
+    ]
+
+
+@router.get(SANDBOX)
+async def hosted_page(sandbox_id: str, request: Request, session: DbSession) -> Response:
+    payment = await service.hosted_payment(session, sandbox_id)
+    context = _hosted_context(payment)
+    if payment.status is not PaymentStatus.REQUIRES_ACTION:
+        return _sandbox_page(request, "payments/sandbox_done.html", context)
+    if payment.needs_challenge:
+        return redirect(SANDBOX.format(sandbox_id=sandbox_id) + "/challenge")
+    template = (
+        "payments/sandbox_wallet.html"
+        if payment.method == "ewallet"
+        else "payments/sandbox_card.html"
+    )
+    return _sandbox_page(request, template, context)
+
+
+@router.post(SANDBOX + "/card", dependencies=[Csrf])
+async def submit_card(sandbox_id: str, request: Request, session: DbSession) -> Response:
+    form = await read_form(request)
+    try:
+        next_url = await service.pay_by_card(
+            session,
+            sandbox_id,
+            form.get("number", ""),
+            form.get("expiry", ""),
+            form.get("cvc", ""),
+        )
+    except service.CardRefused as error:
+        await rollback(session)
+        payment = await service.hosted_payment(session, sandbox_id)
+        # The number and the code are never sent back, not even into the form.
+        context = {
+            **_hosted_context(payment),
+            "errors": form_errors(error),
+            "error": error,
+            "form": {"expiry": form.get("expiry", ""), "name": form.get("name", "")},
+        }
+        return _sandbox_page(request, "payments/sandbox_card.html", context, status_code=422)
+    except Conflict:
+        return redirect(SANDBOX.format(sandbox_id=sandbox_id))
+    return redirect(next_url)
+
+
+@router.get(SANDBOX + "/challenge")
+async def challenge_page(sandbox_id: str, request: Request, session: DbSession) -> Response:
+    payment = await service.hosted_payment(session, sandbox_id)
+    if payment.status is not PaymentStatus.REQUIRES_ACTION or not payment.needs_challenge:
+        return redirect(SANDBOX.format(sandbox_id=sandbox_id))
+    return _sandbox_page(request, "payments/sandbox_challenge.html", _hosted_context(payment))
+
+
+@router.post(SANDBOX + "/challenge", dependencies=[Csrf])
+async def answer_challenge(sandbox_id: str, request: Request, session: DbSession) -> Response:
+    form = await read_form(request)
+    try:
+        next_url = await service.decide_challenge(
+            session, sandbox_id, approve=form.get("decision") == "approve"
+        )
+    except Conflict:
+        return redirect(SANDBOX.format(sandbox_id=sandbox_id))
+    return redirect(next_url)
+
+
+@router.post(SANDBOX + "/wallet", dependencies=[Csrf])
+async def approve_wallet(sandbox_id: str, session: DbSession) -> Response:
+    try:
+        next_url = await service.approve_wallet(session, sandbox_id)
+    except Conflict:
+        return redirect(SANDBOX.format(sandbox_id=sandbox_id))
+    return redirect(next_url)
+
+
+@router.post(SANDBOX + "/cancel", dependencies=[Csrf])
+async def cancel(sandbox_id: str, session: DbSession) -> Response:
+    try:
+        next_url = await service.cancel_hosted(session, sandbox_id)
+    except Conflict:
+        return redirect(SANDBOX.format(sandbox_id=sandbox_id))
+    return redirect(next_url)
+
+
+# --- the buyer's side ---------------------------------------------------------------------------
+
+
+@router.get("/payments/return")
+async def payment_return(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    sandbox_payment: Annotated[str | None, Query(max_length=64)] = None,
+    payment_intent: Annotated[str | None, Query(max_length=255)] = None,
+) -> Response:
+    """Where providers send the buyer back by default; on to the payment's own page."""
+    if sandbox_payment:
+        provider, provider_id = "sandbox", sandbox_payment
+    elif payment_intent:
+        provider, provider_id = "stripe", payment_intent
+    else:
+        raise NotFound("No payment to return to.")
+    payment_id = await service.find_returning_payment(session, principal, provider, provider_id)
+    return redirect(f"/payments/{payment_id}", request)
+
+
+@router.get("/payments/{payment_id}")
+async def payment_page(
+    payment_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
+) -> Response:
+    payment = await service.refresh_payment(session, principal, payment_id)
+    context = {"payment": payment, "amount": Money(payment.amount_minor, payment.currency)}
+    template = (
+        "payments/_payment_status.html"
+        if request.headers.get("hx-request")
+        else "payments/payment.html"
+    )
+    return render(request, template, context)
+
+
+# --- the staff console ---------------------------------------------------------------------------
+
+
+@router.get("/admin/payments")
+async def admin_payments(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    status: Annotated[str, Query(max_length=20)] = "",
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    chosen = PaymentStatus(status) if status in {s.value for s in PaymentStatus} else None
+    page = await service.list_all_payments(
+        session, principal, status=chosen, cursor=cursor, limit=50
+    )
+    context = {
+        "page": page,
+        "status": chosen,
+        "statuses": list(PaymentStatus),
+        "cursor": cursor,
+        "can_settle": principal.role == Role.ADMIN,
+    }
+    return render(request, "payments/admin_payments.html", context)
+
+
+@router.post("/admin/payments/{payment_id}/settle", dependencies=[Csrf])
+async def admin_settle(
+    payment_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
+) -> Response:
+    try:
+        settled = await service.settle_sandbox_payment_for(session, principal, payment_id)
+    except Conflict as error:
+        response = redirect("/admin/payments", request)
+        flash(response, request, error.detail, "error")
+        return response
+    response = redirect("/admin/payments", request)
+    message = "The sandbox settled the payment." if settled else "Nothing to settle."
+    flash(response, request, message, "success" if settled else "info")
+    return response
+
+
+@router.get("/admin/payments/journals")
+async def admin_journals(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    reference: Annotated[str, Query(max_length=200)] = "",
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    page = await service.list_journals(
+        session, principal, reference=reference, cursor=cursor, limit=25
+    )
+    context = {"page": page, "reference": reference, "cursor": cursor, "money": Money}
+    return render(request, "payments/admin_journals.html", context)

@@ -1,0 +1,68 @@
+"""``mercato payments ledger-check``: every ledger invariant, verified on the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.payments import repository
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    subject: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class LedgerReport:
+    journals: int
+    postings: int
+    balances: int
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+RULES = {
+    "journal-unbalanced": "every journal's postings sum to zero per currency",
+    "journal-malformed": "every journal has at least two postings, none of them zero",
+    "currency-unbalanced": "all postings of a currency sum to zero",
+    "balance-mismatch": "every cached balance equals the sum of its postings",
+    "negative-balance": "no escrow or seller-available balance is negative",
+}
+
+
+async def check_ledger(session: AsyncSession) -> LedgerReport:
+    """Check every invariant; the report lists each violation (empty when the ledger is sound)."""
+    counts = await repository.ledger_counts(session)
+    violations: list[Violation] = []
+    for key, currency, total in await repository.unbalanced_journals(session):
+        violations.append(
+            Violation("journal-unbalanced", key, f"{currency} postings sum to {total}, not 0")
+        )
+    for key, count, zeros in await repository.malformed_journals(session):
+        detail = f"{count} posting(s)" + (f", {zeros} of them zero" if zeros else "")
+        violations.append(Violation("journal-malformed", key, detail))
+    for currency, total in await repository.currency_totals(session):
+        violations.append(
+            Violation("currency-unbalanced", currency, f"all postings sum to {total}, not 0")
+        )
+    for account, currency, cached, total in await repository.balance_mismatches(session):
+        shown = "missing" if cached is None else str(cached)
+        violations.append(
+            Violation(
+                "balance-mismatch",
+                f"{account} {currency}",
+                f"cached {shown}, sum of postings {total}",
+            )
+        )
+    for account, currency, total in await repository.negative_protected_balances(session):
+        violations.append(
+            Violation("negative-balance", f"{account} {currency}", f"balance is {total}")
+        )
+    return LedgerReport(counts.journals, counts.postings, counts.balances, violations)

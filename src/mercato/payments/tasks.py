@@ -1,0 +1,100 @@
+"""Payments background work: the sandbox provider's settlement and webhook deliveries, and the
+outbox relay's dispatch of payment events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import structlog
+
+from mercato.kit.db import current_database
+from mercato.kit.errors import MercatoError
+from mercato.kit.jobs import job
+from mercato.kit.outbox import OutboxDelivery, outbox_handler
+from mercato.kit.scheduler import periodic
+from mercato.payments import service
+from mercato.payments.events import FAILED_TOPIC, SUCCEEDED_TOPIC, PaymentFailed, PaymentSucceeded
+from mercato.payments.service.sandbox import DELIVER_JOB
+
+log = structlog.get_logger(__name__)
+
+MAX_DELIVERY_ROUNDS = 10
+
+
+@job(DELIVER_JOB)
+async def sandbox_deliver_events() -> None:
+    """Send the sandbox's pending webhooks to our webhook handler, each signed afresh.
+
+    The handler is called as a function, as the HTTP endpoint would call it, not over the
+    network: the status it would have answered is what the sandbox records."""
+    await deliver_sandbox_events()
+
+
+async def deliver_sandbox_events() -> int:
+    """Deliver every pending sandbox webhook; the number delivered successfully."""
+    database = current_database()
+    delivered = 0
+    for _ in range(MAX_DELIVERY_ROUNDS):
+        async with database.transaction() as session:
+            pending = await service.pending_sandbox_deliveries(session)
+        if not pending:
+            break
+        succeeded = 0
+        for delivery in pending:
+            status = await _deliver(delivery.body, delivery.headers, delivery.event_id)
+            async with database.transaction() as session:
+                await service.record_sandbox_delivery(session, delivery.event_id, status)
+            succeeded += status < 300
+        delivered += succeeded
+        if succeeded < len(pending):
+            break  # the rest waits for the periodic sweep's retry
+    return delivered
+
+
+async def _deliver(body: bytes, headers: dict[str, str], event_id: str) -> int:
+    """The HTTP status our webhook endpoint would have answered."""
+    try:
+        async with current_database().transaction() as session:
+            await service.receive_webhook(session, "sandbox", body, headers)
+    except MercatoError as error:
+        return error.status
+    except Exception:
+        log.exception("payments.sandbox_delivery_failed", event_id=event_id)
+        return 500
+    return 200
+
+
+@job("payments.sandbox_settle_transfer")
+async def sandbox_settle_transfer(provider_payment_id: str) -> None:
+    """The sandbox confirms a processing bank transfer (or fails the "fails later" card) and
+    sends the webhook."""
+    async with current_database().transaction() as session:
+        await service.settle_sandbox_payment(session, provider_payment_id)
+    await deliver_sandbox_events()
+
+
+@periodic("payments.sandbox_run_due", every=timedelta(seconds=2))
+async def sandbox_run_due() -> None:
+    """Settle the sandbox payments whose time has come and retry undelivered webhooks."""
+    database = current_database()
+    async with database.transaction() as session:
+        due = await service.sandbox_payments_due(session)
+    for provider_payment_id in due:
+        async with database.transaction() as session:
+            await service.settle_sandbox_payment(session, provider_payment_id)
+    await deliver_sandbox_events()
+
+
+@outbox_handler(SUCCEEDED_TOPIC)
+async def relay_payment_succeeded(delivery: OutboxDelivery) -> None:
+    await _dispatch(PaymentSucceeded.from_payload(delivery.payload))
+
+
+@outbox_handler(FAILED_TOPIC)
+async def relay_payment_failed(delivery: OutboxDelivery) -> None:
+    await _dispatch(PaymentFailed.from_payload(delivery.payload))
+
+
+async def _dispatch(event: PaymentSucceeded | PaymentFailed) -> None:
+    if not await service.dispatch_to_subscribers(event):
+        raise RuntimeError(f"a subscriber of {type(event).__name__} failed; retrying later")

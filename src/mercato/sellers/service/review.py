@@ -1,0 +1,277 @@
+"""The operator's side of admission: the review queue, decisions (approve, reject, ask for
+more information, suspend, reinstate), admission criteria and seller terms versions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.kit import clock
+from mercato.kit.auth import Principal, Role
+from mercato.kit.errors import Conflict, FieldError, NotFound, ValidationFailed
+from mercato.kit.pagination import Page
+from mercato.sellers import policy, repository
+from mercato.sellers.models import DocumentRequirement, Seller, TermsVersion
+from mercato.sellers.schemas import (
+    CHECK_LABELS,
+    DECISION_LABELS,
+    STATUS_LABELS,
+    ApplicationReview,
+    ApplicationSummary,
+    CheckCode,
+    CheckOut,
+    CheckOutcome,
+    CriterionIn,
+    CriterionOut,
+    Decision,
+    DecisionIn,
+    SellerStatus,
+    TermsIn,
+    TermsOut,
+)
+from mercato.sellers.service._common import (
+    Actor,
+    change_status,
+    notify_seller,
+    payout_out,
+    seller_for_staff,
+    status_of,
+    storefront_out,
+)
+from mercato.sellers.service.application import application_out
+
+REVIEW_QUEUE = (SellerStatus.SUBMITTED,)
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+async def list_applications(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    statuses: Sequence[SellerStatus] = REVIEW_QUEUE,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[ApplicationSummary]:
+    """Sellers in the given statuses (by default those waiting for review), newest first,
+    with their number of documents and of failed automatic checks; for staff."""
+    principal.require_role(Role.ADMIN, Role.SUPPORT)
+    found = await repository.list_sellers(
+        session, statuses=[s.value for s in statuses], cursor=cursor, limit=limit
+    )
+    ids = [s.id for s in found.rows]
+    documents = await repository.count_documents_by_seller(session, ids)
+    failed = await repository.failed_check_counts(session, ids)
+    items = [
+        ApplicationSummary(
+            id=s.id,
+            business_name=s.business_name,
+            status=s.status,
+            country=s.country,
+            submitted_at=s.submitted_at,
+            created_at=s.created_at,
+            documents=documents.get(s.id, 0),
+            failed_checks=failed.get(s.id, 0),
+        )
+        for s in found.rows
+    ]
+    return Page[ApplicationSummary](items=items, next_cursor=found.next_cursor)
+
+
+async def count_sellers_by_status(session: AsyncSession, principal: Principal) -> dict[str, int]:
+    principal.require_role(Role.ADMIN, Role.SUPPORT)
+    counts = await repository.count_by_status(session)
+    return {status.value: counts.get(status.value, 0) for status in SellerStatus}
+
+
+async def _review(session: AsyncSession, seller: Seller) -> ApplicationReview:
+    base = await application_out(session, seller)
+    checks = [
+        CheckOut(
+            code=c.code,
+            label=CHECK_LABELS[CheckCode(c.code)],
+            outcome=c.outcome,
+            detail=c.detail,
+            submission=c.submission,
+            created_at=c.created_at,
+        )
+        for c in await repository.latest_checks(session, seller)
+    ]
+    return ApplicationReview(
+        **base.model_dump(),
+        owner_user_id=seller.owner_user_id,
+        submission_count=seller.submission_count,
+        checks=checks,
+        allowed_decisions=policy.allowed_decisions(status_of(seller)),
+        payout=payout_out(seller),
+        storefront=storefront_out(seller),
+    )
+
+
+async def get_application_review(
+    session: AsyncSession, principal: Principal, seller_id: uuid.UUID
+) -> ApplicationReview:
+    """Everything a reviewer needs about one seller: the application, documents, the latest
+    automatic check results, the status history and the decisions now possible."""
+    return await _review(session, await seller_for_staff(session, principal, seller_id))
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+_EMAILS = {
+    Decision.APPROVE: (
+        "Welcome to Mercato: your shop is admitted",
+        "Good news: {name} is admitted as a seller on Mercato. Finish your onboarding "
+        "checklist (seller terms, payout account, storefront) and publish your first listing.",
+    ),
+    Decision.REJECT: (
+        "Your seller application was not accepted",
+        "We are sorry: we cannot admit {name} as a seller on Mercato.\n\nThe reviewer's "
+        "reason: {reason}",
+    ),
+    Decision.REQUEST_INFO: (
+        "We need more information about your seller application",
+        "A reviewer looked at the application of {name} and needs more information:\n\n"
+        "{reason}\n\nUpdate your application in the seller portal and submit it again.",
+    ),
+    Decision.SUSPEND: (
+        "Your Mercato shop is suspended",
+        "{name} is suspended: your listings are hidden and you cannot publish until the "
+        "suspension is lifted.\n\nThe reason: {reason}",
+    ),
+    Decision.REINSTATE: (
+        "Your Mercato shop is active again",
+        "The suspension of {name} is lifted: you can publish and sell again.",
+    ),
+}
+
+
+async def decide(
+    session: AsyncSession, principal: Principal, seller_id: uuid.UUID, data: DecisionIn
+) -> ApplicationReview:
+    """Apply an admin's decision, following the admission state machine. Rejections,
+    requests for information and suspensions need a reason the seller will read; approving
+    despite a failed automatic check needs one too (the override is audited)."""
+    seller = await seller_for_staff(session, principal, seller_id, write=True)
+    await apply_decision(session, seller, data.decision, data.reason, Actor.of(principal))
+    return await _review(session, seller)
+
+
+async def apply_decision(
+    session: AsyncSession, seller: Seller, decision: Decision, reason: str | None, actor: Actor
+) -> None:
+    """The decision itself, once the caller is authorized (also used by the demo data)."""
+    current = status_of(seller)
+    target = policy.next_status(current, decision)
+    if target is None:
+        raise Conflict(
+            f"A seller who is “{STATUS_LABELS[current]}” cannot be given the decision "
+            f"“{DECISION_LABELS[decision]}”."
+        )
+    reason = (reason or "").strip() or None
+    if reason and (problem := policy.multi_line_problem(reason)):
+        raise ValidationFailed.on("reason", problem)
+    if reason is None and decision in policy.REASON_REQUIRED:
+        raise ValidationFailed.on("reason", "Give a reason: the seller will read it.")
+    if reason is None and decision is Decision.APPROVE:
+        checks = await repository.latest_checks(session, seller)
+        if any(c.outcome == CheckOutcome.FAIL for c in checks):
+            raise ValidationFailed.on(
+                "reason", "Some automatic checks failed: say why you approve anyway."
+            )
+    now = clock.now()
+    seller.decided_at = now
+    if target is SellerStatus.ADMITTED and seller.admitted_at is None:
+        seller.admitted_at = now
+    seller.status_reason = reason if decision in policy.REASON_REQUIRED else None
+    await change_status(session, seller, target, actor, reason)
+    subject, body = _EMAILS[decision]
+    await notify_seller(
+        session, seller, subject, body.format(name=seller.business_name, reason=reason)
+    )
+
+
+# --- admission criteria --------------------------------------------------------------------
+
+
+async def list_criteria(session: AsyncSession, principal: Principal) -> list[CriterionOut]:
+    principal.require_role(Role.ADMIN, Role.SUPPORT)
+    return [CriterionOut.model_validate(c) for c in await repository.list_criteria(session)]
+
+
+async def add_criterion(
+    session: AsyncSession, principal: Principal, data: CriterionIn
+) -> CriterionOut:
+    """Require a document type of the sellers of a country ("*": every country), optionally
+    only of those selling goods or services. Applications already submitted are unaffected."""
+    principal.require_role(Role.ADMIN)
+    country = data.country.upper()
+    if country != policy.EVERY_COUNTRY and country not in policy.ISO_COUNTRIES:
+        raise ValidationFailed.on("country", "Use a two-letter country code, or * for all.")
+    if await repository.find_criterion(session, country, data.doc_type.value, data.applies_to):
+        raise Conflict(
+            "This requirement already exists.",
+            errors=[FieldError("doc_type", "This requirement already exists.")],
+        )
+    criterion = DocumentRequirement(
+        country=country,
+        doc_type=data.doc_type.value,
+        applies_to=data.applies_to,
+        created_at=clock.now(),
+    )
+    session.add(criterion)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise Conflict("This requirement was just added by someone else.") from error
+    return CriterionOut.model_validate(criterion)
+
+
+async def delete_criterion(
+    session: AsyncSession, principal: Principal, criterion_id: uuid.UUID
+) -> None:
+    principal.require_role(Role.ADMIN)
+    if not await repository.delete_criterion(session, criterion_id):
+        raise NotFound("No such requirement.")
+
+
+# --- seller terms --------------------------------------------------------------------------
+
+
+async def list_terms_versions(session: AsyncSession, principal: Principal) -> list[TermsOut]:
+    principal.require_role(Role.ADMIN, Role.SUPPORT)
+    return [TermsOut.model_validate(t) for t in await repository.list_terms(session)]
+
+
+async def count_terms_acceptances(
+    session: AsyncSession, principal: Principal
+) -> dict[uuid.UUID, int]:
+    principal.require_role(Role.ADMIN, Role.SUPPORT)
+    return await repository.count_acceptances(session)
+
+
+async def publish_terms(session: AsyncSession, principal: Principal, data: TermsIn) -> TermsOut:
+    """Publish a new version of the seller terms. It becomes current at once, and every
+    seller sees "accept the terms" outstanding on their checklist until they accept it."""
+    admin_id = principal.require_role(Role.ADMIN)
+    if problem := policy.single_line_problem(data.title):
+        raise ValidationFailed.on("title", problem)
+    if problem := policy.multi_line_problem(data.body):
+        raise ValidationFailed.on("body", problem)
+    current = await repository.current_terms(session)
+    terms = TermsVersion(
+        version=(current.version + 1) if current else 1,
+        title=data.title,
+        body=data.body,
+        published_at=clock.now(),
+        published_by=admin_id,
+    )
+    session.add(terms)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise Conflict("Another version was published at the same moment; reload.") from error
+    return TermsOut.model_validate(terms)

@@ -1,0 +1,168 @@
+"""Storefront use cases. Product pages are cached for a minute and dropped as soon as the
+listing changes (see :mod:`mercato.storefront.handlers`); the home page is cached under the
+search index's generation so it goes stale with it.
+
+The cached price and stock are for display only. Checkout reads both from the catalog at the
+moment of purchase (``catalog.service.get_variant_for_checkout``), never from these caches.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import structlog
+from pydantic import BaseModel, ValidationError
+from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.catalog import service as catalog_service
+from mercato.catalog.schemas import PublicListing, VariantOut
+from mercato.kit.cache import Cache
+from mercato.kit.errors import NotFound
+from mercato.search import service as search_service
+from mercato.search.rules import format_price
+from mercato.search.schemas import SearchQuery
+from mercato.sellers import service as sellers_service
+from mercato.storefront.schemas import (
+    CategoryTile,
+    HomePage,
+    ListingCard,
+    ProductPage,
+    ShopPage,
+)
+
+log = structlog.get_logger(__name__)
+
+PRODUCT_CACHE_SECONDS = 60
+HOME_CACHE_SECONDS = 60
+FEATURED_COUNT = 8
+SHOP_PAGE_SIZE = 24
+
+
+def product_key(listing_id: uuid.UUID) -> str:
+    return f"storefront:product:{listing_id}"
+
+
+async def _cached(cache: Cache | None, key: str, model: type[BaseModel]) -> BaseModel | None:
+    if cache is None:
+        return None
+    try:
+        raw = await cache.get(key)
+        return None if raw is None else model.model_validate_json(raw)
+    except (RedisError, OSError, ValidationError):
+        log.warning("storefront_cache_miss", key=key, exc_info=True)
+        return None
+
+
+async def _store(cache: Cache | None, key: str, value: BaseModel, ttl: int) -> None:
+    if cache is None:
+        return
+    try:
+        await cache.set(key, value.model_dump_json().encode(), ttl)
+    except (RedisError, OSError):
+        log.warning("storefront_cache_unavailable", key=key, exc_info=True)
+
+
+async def forget_product(cache: Cache, listing_id: uuid.UUID) -> None:
+    """Drop the cached product page of a listing that changed."""
+    try:
+        await cache.delete(product_key(listing_id))
+    except (RedisError, OSError):
+        log.warning("storefront_cache_unavailable", exc_info=True)
+
+
+async def _public_listing(
+    session: AsyncSession, listing_id: uuid.UUID, cache: Cache | None
+) -> PublicListing:
+    cached = await _cached(cache, product_key(listing_id), PublicListing)
+    if isinstance(cached, PublicListing):
+        return cached
+    listing = await catalog_service.get_public_listing(session, listing_id)
+    await _store(cache, product_key(listing_id), listing, PRODUCT_CACHE_SECONDS)
+    return listing
+
+
+def _choose_variant(listing: PublicListing, variant_id: uuid.UUID | None) -> VariantOut | None:
+    variants = listing.variants
+    if variant_id is not None:
+        for variant in variants:
+            if variant.id == variant_id:
+                return variant
+        raise NotFound("No such variant of this listing.")
+    in_stock = [variant for variant in variants if variant.stock > 0]
+    choices = in_stock or variants
+    return choices[0] if choices else None
+
+
+async def get_product_page(
+    session: AsyncSession,
+    listing_id: uuid.UUID,
+    *,
+    variant_id: uuid.UUID | None = None,
+    cache: Cache | None = None,
+) -> ProductPage:
+    """A visible listing with its seller's card and the selected variant; NotFound otherwise."""
+    listing = await _public_listing(session, listing_id, cache)
+    seller = await sellers_service.get_storefront(session, listing.seller_id)
+    return ProductPage(listing=listing, seller=seller, variant=_choose_variant(listing, variant_id))
+
+
+async def get_home_page(session: AsyncSession, *, cache: Cache | None = None) -> HomePage:
+    """Top-level categories with how many listings each holds, and featured listings."""
+    key = None
+    if cache is not None:
+        key = f"storefront:home:{await search_service.cache_generation(cache)}"
+        cached = await _cached(cache, key, HomePage)
+        if isinstance(cached, HomePage):
+            return cached
+    tree = await catalog_service.list_categories_tree(session)
+    counts = await search_service.count_by_top_category(session)
+    categories = [
+        CategoryTile(
+            id=node.id,
+            name=node.name,
+            listings=counts.get(node.id, 0),
+            children=[child.name for child in node.children][:4],
+        )
+        for node in tree
+    ]
+    home = HomePage(categories=categories, featured=await _featured(session))
+    if key is not None:
+        await _store(cache, key, home, HOME_CACHE_SECONDS)
+    return home
+
+
+async def _featured(session: AsyncSession) -> list[ListingCard]:
+    listings = await catalog_service.list_featured_listings(session, FEATURED_COUNT)
+    sellers = await sellers_service.get_storefronts(session, [item.seller_id for item in listings])
+    return [
+        ListingCard(
+            listing_id=item.id,
+            title=item.title,
+            image_url=item.thumbnail_url,
+            price_label=(
+                format_price(item.price_min_minor, item.currency)
+                if item.price_min_minor == item.price_max_minor
+                else f"from {format_price(item.price_min_minor, item.currency)}"
+            ),
+            seller_id=item.seller_id,
+            seller_name=sellers[item.seller_id].display_name if item.seller_id in sellers else None,
+            in_stock=item.stock_total > 0,
+        )
+        for item in listings
+    ]
+
+
+async def get_shop_page(
+    session: AsyncSession,
+    seller_id: uuid.UUID,
+    query: SearchQuery,
+    *,
+    cache: Cache | None = None,
+) -> ShopPage:
+    """A seller's shop: the storefront profile and their listings, searchable and faceted
+    like the main search. NotFound unless the seller may sell."""
+    seller = await sellers_service.get_public_storefront(session, seller_id)
+    scoped = query.with_changes(sellers=[seller_id], limit=SHOP_PAGE_SIZE)
+    results = await search_service.search(session, scoped, cache=cache)
+    return ShopPage(seller=seller, results=results)
