@@ -147,6 +147,10 @@ async def list_for_moderation(
     return await newest_first(session, statement, Listing.id, cursor=cursor, limit=limit)
 
 
+async def list_all_listing_ids(session: AsyncSession) -> list[uuid.UUID]:
+    return list((await session.execute(select(Listing.id).order_by(Listing.id))).scalars())
+
+
 async def list_listing_ids_of_seller(
     session: AsyncSession, seller_id: uuid.UUID
 ) -> list[uuid.UUID]:

@@ -20,10 +20,12 @@ def reindex(
         None, "--listing", help="A listing id to (re)index as well; repeatable."
     ),
 ) -> None:
-    """Re-read listings from the catalog: every indexed listing (refreshed, or dropped when no
-    longer visible) plus any given with --listing. Safe to run at any time."""
+    """Re-read listings from the catalog: every listing the catalog has and every indexed one
+    (refreshed, added, or dropped when no longer visible), or only those given with --listing.
+    Safe to run at any time."""
     from mercato.config import get_settings
     from mercato.kit.runtime import build_runtime
+    from mercato.catalog import service as catalog
     from mercato.search import service
 
     try:
@@ -36,7 +38,11 @@ def reindex(
         runtime = build_runtime(get_settings())
         try:
             async with runtime.database.reading() as session:
-                ids = list(dict.fromkeys([*await service.indexed_listing_ids(session), *extra]))
+                everything = [
+                    *await catalog.list_listing_ids(session),
+                    *await service.indexed_listing_ids(session),
+                ]
+                ids = list(dict.fromkeys(extra or everything))
             searchable = 0
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task("Indexing", total=len(ids))

@@ -54,6 +54,7 @@ from mercato.catalog.service.moderation import (
     hide_listing,
     list_moderation_details,
     list_moderation_queue,
+    list_listing_ids,
     seller_listings_changed,
     unhide_listing,
 )
@@ -117,6 +118,7 @@ __all__ = [
     "run_import",
     "search_document",
     "search_documents",
+    "list_listing_ids",
     "seller_listings_changed",
     "start_import",
     "unhide_listing",

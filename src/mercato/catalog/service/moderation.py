@@ -133,3 +133,8 @@ async def seller_listings_changed(session: AsyncSession, seller_id: uuid.UUID) -
     for listing_id in ids:
         listing_changed(session, listing_id)
     return len(ids)
+
+
+async def list_listing_ids(session: AsyncSession) -> list[uuid.UUID]:
+    """Every listing's id, in any state: what a full search re-index walks through."""
+    return await repository.list_all_listing_ids(session)
