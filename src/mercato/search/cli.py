@@ -23,9 +23,9 @@ def reindex(
     """Re-read listings from the catalog: every listing the catalog has and every indexed one
     (refreshed, added, or dropped when no longer visible), or only those given with --listing.
     Safe to run at any time."""
+    from mercato.catalog import service as catalog
     from mercato.config import get_settings
     from mercato.kit.runtime import build_runtime
-    from mercato.catalog import service as catalog
     from mercato.search import service
 
     try:

@@ -52,9 +52,9 @@ from mercato.catalog.service.listings import (
 from mercato.catalog.service.moderation import (
     get_listing_for_staff,
     hide_listing,
+    list_listing_ids,
     list_moderation_details,
     list_moderation_queue,
-    list_listing_ids,
     seller_listings_changed,
     unhide_listing,
 )
@@ -104,6 +104,7 @@ __all__ = [
     "list_categories_tree",
     "list_featured_listings",
     "list_import_jobs",
+    "list_listing_ids",
     "list_moderation_details",
     "list_moderation_queue",
     "list_my_listing_details",
@@ -118,7 +119,6 @@ __all__ = [
     "run_import",
     "search_document",
     "search_documents",
-    "list_listing_ids",
     "seller_listings_changed",
     "start_import",
     "unhide_listing",
