@@ -78,7 +78,12 @@ def test_the_app_registers_every_domain_job(tmp_path: Path) -> None:
     ).stdout
 
     assert ast.literal_eval(output) == [
+        "catalog.import_csv",
+        "catalog.make_thumbnails",
         "kit.relay_outbox",
         "notifications.deliver_mail",
         "notifications.retry_queued_mail",
+        "payments.sandbox_deliver_events",
+        "payments.sandbox_run_due",
+        "payments.sandbox_settle_transfer",
     ]

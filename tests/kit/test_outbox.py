@@ -188,7 +188,8 @@ async def test_the_relay_is_a_periodic_job_every_two_seconds(
 @pytest.fixture
 async def committed_postgres(engine: AsyncEngine) -> AsyncIterator[Database]:
     """A real PostgreSQL pool: concurrent relays need their own connections and commits."""
-    database = Database(engine.url.render_as_string(hide_password=False))
+    # The run's engine: it connects to this run's schema (the search path is set on it).
+    database = Database(engine.url.render_as_string(hide_password=False), engine=engine)
     yield database
     async with database.transaction() as session:
         await session.execute(delete(OutboxMessage).where(OutboxMessage.topic.like("tests.%")))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from functools import partial
 
 import pytest
 from sqlalchemy import text
@@ -38,7 +39,7 @@ async def sessions() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     )
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(upgrade_on)
+            await connection.run_sync(partial(upgrade_on, version_table_schema=SCHEMA))
         yield async_sessionmaker(engine, expire_on_commit=False)
     finally:
         await engine.dispose()

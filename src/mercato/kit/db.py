@@ -139,11 +139,19 @@ class Database:
     rolled back at the end: every ``commit`` then only releases a savepoint.
     """
 
-    def __init__(self, url: str, *, bind: AsyncConnection | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        bind: AsyncConnection | None = None,
+        engine: AsyncEngine | None = None,
+    ) -> None:
         self.url = url
         self.engine: AsyncEngine | None = None
+        # An engine handed in belongs to the caller, who disposes of it.
+        self._owns_engine = engine is None
         if bind is None:
-            self.engine = create_engine(url)
+            self.engine = engine or create_engine(url)
             self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         else:
             self._sessions = async_sessionmaker(
@@ -184,7 +192,7 @@ class Database:
                 await rollback(session)
 
     async def dispose(self) -> None:
-        if self.engine is not None:
+        if self.engine is not None and self._owns_engine:
             await self.engine.dispose()
 
 
