@@ -44,15 +44,19 @@ def record(session: AsyncSession, event: Event) -> None:
     after_commit(session, dispatch)
 
 
-async def publish(event: Event) -> None:
+async def publish(event: Event) -> bool:
+    """Call every subscriber of ``event``; True when all of them succeeded."""
+    succeeded = True
     for handler in list(_handlers.get(type(event), [])):
         try:
             await handler(event)
         except Exception:
             # A failing subscriber must not undo a committed transaction or starve the others.
+            succeeded = False
             log.exception(
                 "event_handler_failed", event_type=type(event).__name__, handler=repr(handler)
             )
+    return succeeded
 
 
 def handlers_for(event_type: type) -> list[Handler]:

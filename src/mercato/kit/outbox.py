@@ -118,8 +118,16 @@ def outbox_handler(topic: str) -> Callable[[OutboxHandler], OutboxHandler]:
     return register
 
 
-def add_message(session: AsyncSession, topic: str, payload: dict[str, Any]) -> OutboxMessage:
-    """Write a message in the caller's unit of work: it exists only if that unit commits."""
+def add_message(
+    session: AsyncSession,
+    topic: str,
+    payload: dict[str, Any],
+    *,
+    delay: timedelta = timedelta(0),
+) -> OutboxMessage:
+    """Write a message in the caller's unit of work: it exists only if that unit commits.
+    ``delay`` keeps the relay away for a while, for messages that are first delivered in
+    process and kept here only as the durable backstop (see :func:`mark_published`)."""
     # Round-tripping through JSON rejects what the column could not store now, inside the
     # caller's transaction, and snapshots the payload against later mutation by the caller.
     snapshot: dict[str, Any] = json.loads(json.dumps(payload))
@@ -129,11 +137,22 @@ def add_message(session: AsyncSession, topic: str, payload: dict[str, Any]) -> O
         topic=topic,
         payload=snapshot,
         created_at=now,
-        available_at=now,
+        available_at=now + delay,
         attempts=0,
     )
     session.add(message)
     return message
+
+
+async def mark_published(database: Database, message_id: uuid.UUID) -> None:
+    """Record that a message was delivered some other way, so the relay skips it."""
+    async with database.transaction() as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.published_at.is_(None))
+            .values(published_at=clock.now(), attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -261,6 +280,7 @@ __all__ = [
     "OutboxMessage",
     "RelayReport",
     "add_message",
+    "mark_published",
     "outbox_handler",
     "relay_outbox",
     "retry_delay",

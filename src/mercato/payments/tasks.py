@@ -9,6 +9,7 @@ import structlog
 
 from mercato.kit.db import current_database
 from mercato.kit.errors import MercatoError
+from mercato.kit.events import publish
 from mercato.kit.jobs import job
 from mercato.kit.outbox import OutboxDelivery, outbox_handler
 from mercato.kit.scheduler import periodic
@@ -96,5 +97,5 @@ async def relay_payment_failed(delivery: OutboxDelivery) -> None:
 
 
 async def _dispatch(event: PaymentSucceeded | PaymentFailed) -> None:
-    if not await service.dispatch_to_subscribers(event):
+    if not await publish(event):
         raise RuntimeError(f"a subscriber of {type(event).__name__} failed; retrying later")

@@ -1,7 +1,6 @@
 """Payments use cases. Adapters call exactly one of these per request; other domains use the
 ledger and ``start_payment`` through :mod:`mercato.payments`."""
 
-from mercato.payments.service._announce import dispatch_to_subscribers
 from mercato.payments.service._state import PaymentMismatch
 from mercato.payments.service.admin import list_all_payments, list_balances, list_journals
 from mercato.payments.service.integrity import RULES, LedgerReport, Violation, check_ledger
@@ -53,7 +52,6 @@ __all__ = [
     "cancel_hosted",
     "check_ledger",
     "decide_challenge",
-    "dispatch_to_subscribers",
     "find_returning_payment",
     "get_payment",
     "hosted_payment",

@@ -9,17 +9,14 @@ event again from the outbox. Subscribers therefore see each event at least once.
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato.kit import clock
 from mercato.kit.db import after_commit, current_database
-from mercato.kit.events import handlers_for
-from mercato.kit.outbox import OutboxMessage, add_message
+from mercato.kit.events import publish
+from mercato.kit.outbox import add_message, mark_published
 from mercato.payments.events import FAILED_TOPIC, SUCCEEDED_TOPIC, PaymentFailed, PaymentSucceeded
 
 log = structlog.get_logger(__name__)
@@ -30,40 +27,15 @@ PaymentEvent = PaymentSucceeded | PaymentFailed
 
 def announce(session: AsyncSession, event: PaymentEvent) -> None:
     topic = SUCCEEDED_TOPIC if isinstance(event, PaymentSucceeded) else FAILED_TOPIC
-    message = add_message(session, topic, event.to_payload())
-    message.available_at = message.created_at + OUTBOX_GRACE
-    message_id = message.id
+    message_id = add_message(session, topic, event.to_payload(), delay=OUTBOX_GRACE).id
 
     async def dispatch() -> None:
-        if await dispatch_to_subscribers(event):
-            await _mark_published(message_id)
+        if not await publish(event):
+            return  # the relay delivers it again after the grace period
+        try:
+            await mark_published(current_database(), message_id)
+        except Exception:
+            # Harmless: the relay dispatches the event once more after the grace period.
+            log.warning("payments.announce_not_marked", message_id=str(message_id), exc_info=True)
 
     after_commit(session, dispatch)
-
-
-async def dispatch_to_subscribers(event: PaymentEvent) -> bool:
-    """Call every subscriber; True when all of them succeeded."""
-    succeeded = True
-    for handler in handlers_for(type(event)):
-        try:
-            await handler(event)
-        except Exception:
-            succeeded = False
-            log.exception(
-                "payments.subscriber_failed", event=type(event).__name__, handler=repr(handler)
-            )
-    return succeeded
-
-
-async def _mark_published(message_id: uuid.UUID) -> None:
-    try:
-        async with current_database().transaction() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.published_at.is_(None))
-                .values(published_at=clock.now(), attempts=OutboxMessage.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-    except Exception:
-        # Harmless: the relay dispatches the event once more after the grace period.
-        log.warning("payments.announce_not_marked", message_id=str(message_id), exc_info=True)
