@@ -20,7 +20,6 @@ from typing import Any
 import structlog
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.accounts.service import find_user_id_by_email
@@ -333,13 +332,7 @@ async def _seed_categories(session: AsyncSession) -> dict[str, uuid.UUID]:
             session.add(category)
             await session.flush()
         ids[slug] = category.id
-        existing = set(
-            (
-                await session.execute(
-                    select(Attribute.code).where(Attribute.category_id == category.id)
-                )
-            ).scalars()
-        )
+        existing = await repository.list_attribute_codes(session, category.id)
         for index, (code, label, kind, unit, allowed, required) in enumerate(attributes):
             if code not in existing:
                 session.add(

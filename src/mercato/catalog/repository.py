@@ -61,6 +61,11 @@ async def count_listings_in(session: AsyncSession, category_ids: Sequence[uuid.U
     return int((await session.execute(statement)).scalar_one())
 
 
+async def list_attribute_codes(session: AsyncSession, category_id: uuid.UUID) -> set[str]:
+    statement = select(Attribute.code).where(Attribute.category_id == category_id)
+    return set((await session.execute(statement)).scalars())
+
+
 async def get_attribute(session: AsyncSession, attribute_id: uuid.UUID) -> Attribute | None:
     return await session.get(Attribute, attribute_id)
 

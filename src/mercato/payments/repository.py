@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select, text
@@ -21,6 +22,10 @@ from mercato.payments.models import (
     LedgerPosting,
     Payment,
     PaymentTransition,
+    SandboxCardToken,
+    SandboxEvent,
+    SandboxOperation,
+    SandboxPayment,
     WebhookInbox,
 )
 
@@ -348,3 +353,53 @@ async def pending_inbox_events(
         .order_by(WebhookInbox.id)
     )
     return list((await session.execute(statement)).scalars())
+
+
+# --- the sandbox provider's own state ---------------------------------------------------------
+
+
+async def sandbox_payments_due(session: AsyncSession, now: datetime, limit: int) -> list[str]:
+    statement = (
+        select(SandboxPayment.id)
+        .where(SandboxPayment.settle_at <= now)
+        .order_by(SandboxPayment.settle_at)
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def undelivered_sandbox_events(session: AsyncSession, limit: int) -> list[SandboxEvent]:
+    statement = (
+        select(SandboxEvent)
+        .where(SandboxEvent.delivered_at.is_(None), SandboxEvent.abandoned_at.is_(None))
+        .order_by(SandboxEvent.id)
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def get_sandbox_event(session: AsyncSession, event_id: str) -> SandboxEvent | None:
+    return await session.get(SandboxEvent, event_id)
+
+
+async def get_sandbox_payment(
+    session: AsyncSession, payment_id: str, *, for_update: bool = False
+) -> SandboxPayment | None:
+    statement = select(SandboxPayment).where(SandboxPayment.id == payment_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def get_sandbox_payment_by_key(session: AsyncSession, key: str) -> SandboxPayment | None:
+    statement = select(SandboxPayment).where(SandboxPayment.idempotency_key == key)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def get_sandbox_card_token(session: AsyncSession, token_id: str) -> SandboxCardToken | None:
+    return await session.get(SandboxCardToken, token_id)
+
+
+async def get_sandbox_operation(session: AsyncSession, key: str) -> SandboxOperation | None:
+    statement = select(SandboxOperation).where(SandboxOperation.idempotency_key == key)
+    return (await session.execute(statement)).scalar_one_or_none()

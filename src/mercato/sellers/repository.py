@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,13 @@ async def get_by_owner(session: AsyncSession, owner_user_id: uuid.UUID) -> Selle
 
 async def get_by_id(session: AsyncSession, seller_id: uuid.UUID) -> Seller | None:
     return await session.get(Seller, seller_id)
+
+
+async def get_many_in_statuses(
+    session: AsyncSession, seller_ids: Collection[uuid.UUID], statuses: Collection[str]
+) -> list[Seller]:
+    statement = select(Seller).where(Seller.id.in_(set(seller_ids)), Seller.status.in_(statuses))
+    return list((await session.execute(statement)).scalars())
 
 
 async def list_sellers(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit import clock
@@ -103,10 +102,9 @@ async def get_storefronts(
     """:func:`get_storefront` for many sellers in one query (search results, seller cards)."""
     if not seller_ids:
         return {}
-    statement = select(Seller).where(
-        Seller.id.in_(set(seller_ids)), Seller.status.in_([s.value for s in PUBLIC_STATUSES])
+    rows = await repository.get_many_in_statuses(
+        session, seller_ids, [status.value for status in PUBLIC_STATUSES]
     )
-    rows = (await session.execute(statement)).scalars()
     return {seller.id: _storefront(seller) for seller in rows}
 
 

@@ -16,12 +16,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit import clock
 from mercato.kit.errors import Conflict, NotFound
 from mercato.kit.ids import new_id
+from mercato.payments import repository
 from mercato.payments.models import (
     SandboxCardToken,
     SandboxEvent,
@@ -382,23 +382,11 @@ class SandboxProvider(PaymentProvider):
         return True
 
     async def due_for_settlement(self, limit: int = 100) -> list[str]:
-        statement = (
-            select(SandboxPayment.id)
-            .where(SandboxPayment.settle_at <= clock.now())
-            .order_by(SandboxPayment.settle_at)
-            .limit(limit)
-        )
-        return list((await self.session.execute(statement)).scalars())
+        return await repository.sandbox_payments_due(self.session, clock.now(), limit)
 
     async def pending_deliveries(self, limit: int = 100) -> list[SandboxDelivery]:
-        statement = (
-            select(SandboxEvent)
-            .where(SandboxEvent.delivered_at.is_(None), SandboxEvent.abandoned_at.is_(None))
-            .order_by(SandboxEvent.id)
-            .limit(limit)
-        )
         deliveries = []
-        for event in (await self.session.execute(statement)).scalars():
+        for event in await repository.undelivered_sandbox_events(self.session, limit):
             body = json.dumps(event.payload, separators=(",", ":")).encode()
             timestamp = int(clock.now().timestamp())
             header = signing.signature_header(self.webhook_secret, timestamp, body)
@@ -412,7 +400,7 @@ class SandboxProvider(PaymentProvider):
         return deliveries
 
     async def record_delivery(self, event_id: str, status_code: int) -> None:
-        event = await self.session.get(SandboxEvent, event_id)
+        event = await repository.get_sandbox_event(self.session, event_id)
         if event is None:
             raise NotFound("No such sandbox event.")
         event.attempts += 1
@@ -462,20 +450,20 @@ class SandboxProvider(PaymentProvider):
         return payment
 
     async def _payment(self, payment_id: str, *, for_update: bool = False) -> SandboxPayment:
-        statement = select(SandboxPayment).where(SandboxPayment.id == payment_id)
-        if for_update:
-            statement = statement.with_for_update()
-        payment = (await self.session.execute(statement)).scalar_one_or_none()
+        payment = await repository.get_sandbox_payment(
+            self.session, payment_id, for_update=for_update
+        )
         if payment is None:
             raise NotFound("No such sandbox payment.")
         return payment
 
     async def _by_key(self, key: str) -> SandboxPayment | None:
-        statement = select(SandboxPayment).where(SandboxPayment.idempotency_key == key)
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        return await repository.get_sandbox_payment_by_key(self.session, key)
 
     async def _token(self, token_id: str | None) -> SandboxCardToken | None:
-        return None if token_id is None else await self.session.get(SandboxCardToken, token_id)
+        if token_id is None:
+            return None
+        return await repository.get_sandbox_card_token(self.session, token_id)
 
     async def _view(self, payment: SandboxPayment) -> ProviderPayment:
         provider_payment = _payment_from_payload(
@@ -489,8 +477,7 @@ class SandboxProvider(PaymentProvider):
     async def _existing_operation(
         self, key: str, kind: str, params: dict[str, Any]
     ) -> SandboxOperation | None:
-        statement = select(SandboxOperation).where(SandboxOperation.idempotency_key == key)
-        operation = (await self.session.execute(statement)).scalar_one_or_none()
+        operation = await repository.get_sandbox_operation(self.session, key)
         if operation is None:
             return None
         if operation.kind != kind or operation.params_fingerprint != params_fingerprint(params):
