@@ -27,6 +27,14 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def _writing_unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    async with get_runtime(request).database.transaction(writes=True) as session:
+        yield session
+
+
 DbSession = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]
+# For the rare GET that writes (a page refreshing a payment from its provider): takes the write
+# lock up front like any POST, so SQLite never fails it half-way with "database is locked".
+WritingDbSession = Annotated[AsyncSession, Depends(_writing_unit_of_work, scope="function")]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentRuntime = Annotated[Runtime, Depends(get_runtime)]

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from mercato.kit.auth import Role
 from mercato.kit.db import rollback
-from mercato.kit.deps import DbSession
+from mercato.kit.deps import DbSession, WritingDbSession
 from mercato.kit.errors import Conflict, NotFound
 from mercato.kit.money import Money
 from mercato.kit.web import (
@@ -186,7 +186,7 @@ async def payment_return(
 
 @router.get("/payments/{payment_id}")
 async def payment_page(
-    payment_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
+    payment_id: uuid.UUID, request: Request, session: WritingDbSession, principal: PageUser
 ) -> Response:
     payment = await service.refresh_payment(session, principal, payment_id)
     context = {"payment": payment, "amount": Money(payment.amount_minor, payment.currency)}
@@ -225,7 +225,7 @@ async def admin_payments(
 
 @router.post("/admin/payments/{payment_id}/settle", dependencies=[Csrf])
 async def admin_settle(
-    payment_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
+    payment_id: uuid.UUID, request: Request, session: WritingDbSession, principal: PageUser
 ) -> Response:
     try:
         settled = await service.settle_sandbox_payment_for(session, principal, payment_id)

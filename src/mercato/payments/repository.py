@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select, text
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -28,19 +28,6 @@ from mercato.payments.models import (
     SandboxPayment,
     WebhookInbox,
 )
-
-
-async def begin_writing(session: AsyncSession) -> None:
-    """Take SQLite's write lock as the unit of work's first statement.
-
-    A SQLite transaction that reads first and writes later fails at once ("database is locked")
-    when another connection wrote in between, whatever the busy timeout; one that starts with a
-    write waits its turn instead. Webhook deliveries, the sandbox's settlement and buyers' pages
-    touch the same payments concurrently, so their units of work start here. PostgreSQL needs
-    nothing: its row locks (``FOR UPDATE``) serialise them."""
-    if session.get_bind().dialect.name == "sqlite":
-        await session.execute(text("UPDATE payments_payment SET id = id WHERE 0 = 1"))
-
 
 # --- ledger --------------------------------------------------------------------------------------
 

@@ -99,7 +99,6 @@ async def start_payment(
         return_url=return_url or "",
         split=parts,
     )
-    await repository.begin_writing(session)
     existing = await repository.get_payment_by_key(session, payer_id, key)
     if existing is not None:
         return _replay(existing, request_fingerprint)
@@ -179,7 +178,6 @@ async def refresh_payment(
 ) -> PaymentOut:
     """Ask the provider for the payment's state and apply it (the buyer is back from the
     provider's page, maybe before its webhook). Converges with the webhooks: same rules."""
-    await repository.begin_writing(session)
     payment = await _visible(session, principal, payment_id, for_update=True)
     if PaymentStatus(payment.status) in TERMINAL_STATUSES or payment.provider_payment_id is None:
         return payment_out(payment)

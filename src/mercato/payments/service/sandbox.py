@@ -49,28 +49,24 @@ async def pay_by_card(
         errors = [FieldError(field, message) for field, message in error.errors.items()]
         raise CardRefused(errors[0].message, errors=errors) from None
     del number, cvc  # nothing below may see them
-    await repository.begin_writing(session)
     next_url = await provider.pay_by_card(sandbox_payment_id, card)
     _deliver_after_commit(session)
     return next_url
 
 
 async def decide_challenge(session: AsyncSession, sandbox_payment_id: str, *, approve: bool) -> str:
-    await repository.begin_writing(session)
     next_url = await sandbox_provider(session).decide_challenge(sandbox_payment_id, approve=approve)
     _deliver_after_commit(session)
     return next_url
 
 
 async def approve_wallet(session: AsyncSession, sandbox_payment_id: str) -> str:
-    await repository.begin_writing(session)
     next_url = await sandbox_provider(session).decide_wallet(sandbox_payment_id)
     _deliver_after_commit(session)
     return next_url
 
 
 async def cancel_hosted(session: AsyncSession, sandbox_payment_id: str) -> str:
-    await repository.begin_writing(session)
     next_url = await sandbox_provider(session).cancel_hosted(sandbox_payment_id)
     _deliver_after_commit(session)
     return next_url
@@ -79,7 +75,6 @@ async def cancel_hosted(session: AsyncSession, sandbox_payment_id: str) -> str:
 async def settle_sandbox_payment(session: AsyncSession, sandbox_payment_id: str) -> bool:
     """Settle a processing sandbox payment now: a bank transfer is confirmed, the "fails
     later" card fails. False when it was already settled (the job may run twice)."""
-    await repository.begin_writing(session)
     settled = await sandbox_provider(session).settle(sandbox_payment_id)
     if settled:
         _deliver_after_commit(session)
@@ -96,7 +91,6 @@ async def settle_sandbox_payment_for(
 
 async def settle_sandbox_payment_of(session: AsyncSession, payment_id: uuid.UUID) -> bool:
     """The operator settles one of our sandbox payments (``mercato payments sandbox-settle``)."""
-    await repository.begin_writing(session)
     payment = await repository.get_payment(session, payment_id)
     if payment is None:
         raise NotFound("No such payment.")
@@ -115,7 +109,6 @@ async def pending_sandbox_deliveries(session: AsyncSession) -> list[SandboxDeliv
 
 
 async def record_sandbox_delivery(session: AsyncSession, event_id: str, status_code: int) -> None:
-    await repository.begin_writing(session)
     await sandbox_provider(session).record_delivery(event_id, status_code)
 
 

@@ -37,7 +37,6 @@ async def receive_webhook(
     amount or currency that is not the payment's."""
     provider = provider_for(provider_name, session)
     event = provider.parse_webhook(raw_body[: MAX_WEBHOOK_BYTES + 1], headers)
-    await repository.begin_writing(session)
     seen = await repository.get_inbox_event(session, provider_name, event.event_id)
     if seen is not None:
         return WebhookReceipt(event_id=event.event_id, outcome=seen.outcome, duplicate=True)
