@@ -30,6 +30,7 @@ class Case:
     json: dict[str, Any] | None = None
     form: dict[str, str] | None = None
     files: dict[str, tuple[str, bytes, str]] | None = None
+    headers: dict[str, str] | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -358,13 +359,14 @@ CASES = [
         "/api/v1/catalog/admin/listings/{catalog_hidden}/unhide",
         staff_only(200, support=403),
     ),
-    # Payments: only buyers pay (without an Idempotency-Key header the buyer gets a 422); a
-    # payment is seen by its payer and staff; the ledger by staff; webhooks need a signature.
+    # Payments: only buyers pay; a payment is seen by its payer and staff; the ledger by staff;
+    # webhooks need a signature.
     Case(
         "POST",
         "/api/v1/payments",
-        {ANON: 401, BUYER: 422, SELLER: 403, OTHER: 403, SUPPORT: 403, ADMIN: 403},
+        {ANON: 401, BUYER: 201, SELLER: 403, OTHER: 403, SUPPORT: 403, ADMIN: 403},
         json=PAYMENT,
+        headers={"Idempotency-Key": "matrix-case"},
     ),
     Case("GET", "/api/v1/payments", signed_in(200)),
     Case(
@@ -482,7 +484,7 @@ async def test_authorization_matrix(client, runtime, case: Case, role: str):
         json=_filled(case.json, values),
         data=case.form,
         files=case.files,
-        headers=people[role].headers,
+        headers={**people[role].headers, **(case.headers or {})},
     )
     assert response.status_code == case.expected[role], response.text
     if response.status_code in (401, 403, 404):
