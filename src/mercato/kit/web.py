@@ -37,14 +37,15 @@ CSRF_HEADER = "x-csrf-token"
 FLASH_COOKIE = "mercato_flash"
 
 
-def _template_dirs() -> list[str]:
+def template_dirs() -> list[str]:
+    """The shared templates first, then every domain's ``templates/`` directory."""
     dirs = [PACKAGE_DIR / "templates", *sorted(PACKAGE_DIR.glob("*/templates"))]
     return [str(d) for d in dirs if d.is_dir()]
 
 
 templates = Jinja2Templates(
     env=Environment(
-        loader=FileSystemLoader(_template_dirs()),
+        loader=FileSystemLoader(template_dirs()),
         autoescape=select_autoescape(["html", "xml"]),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -18,6 +18,8 @@ class Mail(IdMixin, Base):
     subject: Mapped[str] = mapped_column(String(200))
     # Bodies carry personal data and one-time links, so they are encrypted at rest.
     body_text: Mapped[str] = mapped_column(EncryptedString())
+    # The HTML alternative, when the mail was rendered from a template that has one.
+    body_html: Mapped[str | None] = mapped_column(EncryptedString())
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|sent|outbox|failed
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import Response
@@ -43,10 +43,14 @@ async def outbox(
 
 @router.get("/admin/mail/{mail_id}")
 async def mail(
-    mail_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
+    mail_id: uuid.UUID,
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    view: Literal["html", "text"] = "html",
 ) -> Response:
     message = await service.get_mail(session, principal, mail_id)
-    context = {"mail": message, "segments": body_segments(message.body_text)}
+    context = {"mail": message, "segments": body_segments(message.body_text), "view": view}
     response = render(request, "notifications/mail.html", context)
     # Mail carries one-time links: keep it out of the browser cache.
     response.headers["Cache-Control"] = "no-store"

@@ -13,6 +13,7 @@ class MailOut(BaseModel):
     to_address: str
     subject: str
     body_text: str
+    body_html: str | None
     status: str
     created_at: datetime
     sent_at: datetime | None

@@ -4,6 +4,7 @@ readable by admins in the console; with SMTP, a job delivers it after the commit
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,16 +15,25 @@ from mercato.kit.pagination import Page
 from mercato.kit.runtime import current_runtime
 from mercato.notifications import repository
 from mercato.notifications.models import Mail
+from mercato.notifications.rendering import render_email
 from mercato.notifications.schemas import MailOut
 
 
-async def queue_email(session: AsyncSession, to_address: str, subject: str, body_text: str) -> Mail:
-    """Record an email in this unit of work; it is delivered only if the unit commits."""
+async def queue_email(
+    session: AsyncSession,
+    to_address: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+) -> Mail:
+    """Record an email in this unit of work; it is delivered only if the unit commits. With
+    ``body_html`` it goes out as multipart/alternative: the text first, then the HTML."""
     smtp = bool(current_runtime().settings.smtp_url)
     mail = Mail(
         to_address=to_address,
         subject=subject,
         body_text=body_text,
+        body_html=body_html,
         status="queued" if smtp else "outbox",
         created_at=clock.now(),
     )
@@ -32,6 +42,17 @@ async def queue_email(session: AsyncSession, to_address: str, subject: str, body
     if smtp:
         jobs.enqueue(session, "notifications.deliver_mail", mail_id=str(mail.id))
     return mail
+
+
+async def queue_templated_email(
+    session: AsyncSession, to_address: str, template: str, context: dict[str, Any]
+) -> Mail:
+    """Render ``template`` (``<template>.subject.txt``, ``.txt`` and ``.html`` in any domain's
+    ``templates/`` directory) with ``context`` and queue it like :func:`queue_email`. Links
+    built with the ``absolute`` filter point at ``settings.base_url``."""
+    base_url = current_runtime().settings.base_url
+    email = render_email(template, context, base_url=base_url)
+    return await queue_email(session, to_address, email.subject, email.body_text, email.body_html)
 
 
 async def list_outbox(

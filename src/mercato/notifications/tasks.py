@@ -22,6 +22,7 @@ from mercato.kit.jobs import enqueue, job
 from mercato.kit.runtime import current_runtime
 from mercato.kit.scheduler import periodic
 from mercato.notifications import repository
+from mercato.notifications.models import Mail
 
 MAX_ATTEMPTS = 5
 RETRY_QUEUED_AFTER = timedelta(minutes=1)
@@ -46,6 +47,19 @@ def _send_over_smtp(smtp_url: str, message: EmailMessage) -> None:
         client.send_message(message)
 
 
+def _message(sender: str, mail: Mail) -> EmailMessage:
+    """The MIME message: plain text alone, or multipart/alternative with the text part first
+    (clients show the last alternative they can render, so HTML wins where it is supported)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message.set_content(mail.body_text)
+    if mail.body_html:
+        message.add_alternative(mail.body_html, subtype="html")
+    return message
+
+
 @job("notifications.deliver_mail")
 async def deliver_mail(mail_id: str) -> None:
     settings = current_runtime().settings
@@ -53,11 +67,7 @@ async def deliver_mail(mail_id: str) -> None:
         mail = await repository.get_mail(session, uuid.UUID(mail_id))
         if mail is None or mail.status == "sent":
             return
-        message = EmailMessage()
-        message["From"] = settings.mail_from
-        message["To"] = mail.to_address
-        message["Subject"] = mail.subject
-        message.set_content(mail.body_text)
+        message = _message(settings.mail_from, mail)
         mail.attempts += 1
         try:
             await asyncio.to_thread(_send_over_smtp, settings.smtp_url, message)
