@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck contracts pytest browser install clean
+.PHONY: run test lint typecheck contracts pytest browser install clean bench bench-smoke wrk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,8 @@ run: $(STAMP)
 test: lint typecheck contracts browser pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff format --check src tests migrations bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -41,6 +41,20 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## Benchmark in production mode (PostgreSQL + Redis on 127.0.0.1): writes bench/results/<date>.md.
+bench: $(STAMP) wrk
+	$(BIN)/python -m bench.run
+
+## The same pipeline on small data (1–3 minutes); fails on any error (for CI).
+bench-smoke: $(STAMP) wrk
+	$(BIN)/python -m bench.run --smoke
+
+# The load generator is Debian's wrk; install it when missing (root on these machines).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installing Debian's wrk for the benchmark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 pytest: $(STAMP)
 	$(BIN)/pytest
