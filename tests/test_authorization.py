@@ -17,6 +17,7 @@ from mercato.kit.db import Base
 from mercato.sellers.demo import logo_png, pdf_document
 from tests.fixtures.accounts import PASSWORD, ROLES, actors
 from tests.fixtures.catalog import MATRIX_CSV, image_bytes, matrix_placeholders
+from tests.fixtures.orders import matrix_orders
 
 ANON, BUYER, SELLER, OTHER, SUPPORT, ADMIN = ROLES
 SIGNED_IN = (BUYER, SELLER, OTHER, SUPPORT, ADMIN)
@@ -65,6 +66,11 @@ def staff_only(status: int, *, support: int | None = None) -> dict[str, int]:
     }
 
 
+def buyers_only(status: int) -> dict[str, int]:
+    """The buyer's own cart: visitors must sign in, sellers and staff do not buy."""
+    return {ANON: 401, BUYER: status, SELLER: 403, OTHER: 403, SUPPORT: 403, ADMIN: 403}
+
+
 ADDRESS = {
     "label": "Matrix",
     "full_name": "Matrix Person",
@@ -73,6 +79,8 @@ ADDRESS = {
     "postal_code": "75001",
     "country": "FR",
 }
+
+ORDER_ADDRESS = {k: v for k, v in ADDRESS.items() if k != "label"}
 
 SELLER_PDF = pdf_document("Matrix")
 SELLER_PNG = logo_png((0, 0, 0), (255, 255, 255), "sun", size=16)
@@ -375,6 +383,104 @@ CASES = [
     Case("POST", "/api/v1/payments/webhooks/{webhook_provider}", everyone(400), json={"id": "x"}),
     Case("GET", "/api/v1/payments/ledger/journals", staff_only(200)),
     Case("GET", "/api/v1/payments/ledger/balances", staff_only(200)),
+    # Orders: buyers check out; a buyer sees their orders, a seller its shop's, staff all; each
+    # move only by the role the state machine names (another seller: "not found").
+    Case(
+        "POST",
+        "/api/v1/checkout",
+        {ANON: 401, BUYER: 201, SELLER: 403, OTHER: 403, SUPPORT: 403, ADMIN: 403},
+        json={"address": ORDER_ADDRESS, "payment_method": "card"},
+        headers={"Idempotency-Key": "matrix-checkout"},
+    ),
+    Case("GET", "/api/v1/order-groups", signed_in(403, buyer=200)),
+    Case(
+        "GET",
+        "/api/v1/order-groups/{orders_group}",
+        signed_in(404, buyer=200, support=200, admin=200),
+    ),
+    Case(
+        "POST",
+        "/api/v1/order-groups/{orders_unpaid_group}/payments",
+        signed_in(403, buyer=201),
+        json={"payment_method": "card"},
+        headers={"Idempotency-Key": "matrix-retry"},
+    ),
+    Case("GET", "/api/v1/orders", signed_in(200)),
+    Case("GET", "/api/v1/orders/{orders_paid}", signed_in(200, other_seller=404)),
+    Case("GET", "/api/v1/orders/{orders_paid}/ledger", staff_only(200)),
+    Case(
+        "POST",
+        "/api/v1/orders/{orders_paid}/accept",
+        signed_in(403, seller=200, other_seller=404),
+    ),
+    Case(
+        "POST",
+        "/api/v1/orders/{orders_accepted}/ship",
+        signed_in(403, seller=200, other_seller=404),
+        json={"carrier": "DHL", "tracking_number": "MTX-9"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/orders/{orders_shipped}/deliver",
+        signed_in(403, buyer=200, admin=200, other_seller=404),
+    ),
+    Case(
+        "POST",
+        "/api/v1/orders/{orders_service_paid}/schedule",
+        signed_in(403, seller=200, other_seller=404),
+        json={"scheduled_for": "2027-02-01T09:00:00+01:00"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/orders/{orders_scheduled}/perform",
+        signed_in(403, seller=200, other_seller=404),
+    ),
+    Case(
+        "POST",
+        "/api/v1/orders/{orders_performed}/confirm",
+        signed_in(403, buyer=200, admin=200, other_seller=404),
+    ),
+    Case(
+        "POST",
+        "/api/v1/orders/{orders_paid}/cancel",
+        signed_in(200, support=403, other_seller=404),
+        json={"reason": "Matrix cancel"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/orders/bulk/{bulk_action}",
+        signed_in(403, seller=200, other_seller=200),
+        json={"order_ids": ["{orders_paid}"]},
+    ),
+    # Shipping profiles: the owning seller edits and deletes; another seller's is "not found".
+    Case(
+        "PATCH",
+        "/api/v1/catalog/my/shipping-profiles/{catalog_shipping_profile}",
+        sellers_only(200, other=404),
+        json={"name": "Renamed post", "method": "free_above", "free_above": "50"},
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/catalog/my/shipping-profiles/{catalog_shipping_profile}",
+        sellers_only(204, other=404),
+    ),
+    # Cart: buyers only. The matrix's buyer has an empty cart: any id (theirs, here) is no line.
+    Case("GET", "/api/v1/cart", buyers_only(200)),
+    Case(
+        "POST",
+        "/api/v1/cart/lines",
+        buyers_only(201),
+        json={"variant_id": "{catalog_public_variant}", "quantity": 1},
+    ),
+    Case("PATCH", "/api/v1/cart/lines/{buyer_id}", buyers_only(404), json={"quantity": 2}),
+    Case("DELETE", "/api/v1/cart/lines/{buyer_id}", buyers_only(404)),
+    Case(
+        "PUT",
+        "/api/v1/cart/shipping/{seller_id}",
+        buyers_only(404),
+        json={"shipping_profile_id": "{catalog_shipping_profile}"},
+    ),
+    Case("POST", "/api/v1/cart/acknowledge", buyers_only(200)),
 ]
 
 
@@ -431,7 +537,9 @@ async def _seller_placeholders(client, people) -> dict[str, str]:
     }
 
 
-async def _placeholders(client, people, runtime, *, catalog: bool) -> dict[str, str]:
+async def _placeholders(
+    client, people, runtime, *, catalog: bool, orders: str = ""
+) -> dict[str, str]:
     buyer = people[BUYER].headers
     sellers = await _seller_placeholders(client, people)
     address = await client.post(
@@ -448,8 +556,11 @@ async def _placeholders(client, people, runtime, *, catalog: bool) -> dict[str, 
         if catalog
         else {}
     )
+    order_rows = await matrix_orders(runtime, client, people, orders) if orders else {}
     return {
         **catalog_rows,
+        **order_rows,
+        "bulk_action": "accept",
         "buyer_address": address.json()["id"],
         "buyer_payment": payment.json()["id"],
         "webhook_provider": "sandbox",
@@ -475,7 +586,14 @@ def _filled(body: Any, values: dict[str, str]) -> Any:
 async def test_authorization_matrix(client, runtime, case: Case, role: str):
     people = await actors(runtime, client)
     # The catalog's rows cost a few requests: made only for the cases that name them.
-    values = await _placeholders(client, people, runtime, catalog="{catalog_" in repr(case))
+    values = await _placeholders(
+        client,
+        people,
+        runtime,
+        catalog="{catalog_" in repr(case),
+        # Orders (and the buyer's filled cart) only for the cases that use them.
+        orders=repr(case) if "{orders_" in repr(case) or "/checkout" in case.path else "",
+    )
     path = case.path.format(**values)
     before = await _row_counts(runtime)
     response = await client.request(

@@ -15,6 +15,8 @@ from mercato import __version__
 from mercato.accounts import api as accounts_api
 from mercato.accounts import pages as accounts_pages
 from mercato.accounts.service import resolve_principal
+from mercato.cart import api as cart_api
+from mercato.cart import pages as cart_pages
 from mercato.catalog import api as catalog_api
 from mercato.catalog import pages as catalog_pages
 from mercato.config import Settings, get_settings
@@ -27,6 +29,8 @@ from mercato.kit.runtime import Runtime, build_runtime
 from mercato.kit.web import PACKAGE_DIR, redirect, render
 from mercato.notifications import api as notifications_api
 from mercato.notifications import pages as notifications_pages
+from mercato.orders import api as orders_api
+from mercato.orders import pages as orders_pages
 from mercato.payments import api as payments_api
 from mercato.payments import pages as payments_pages
 from mercato.search import api as search_api
@@ -90,6 +94,8 @@ def create_app(
         catalog_api.router,
         search_api.router,
         payments_api.router,
+        orders_api.router,
+        cart_api.router,
     ):
         api.include_router(router)
     app.include_router(api)
@@ -101,6 +107,8 @@ def create_app(
     app.include_router(catalog_pages.router)
     app.include_router(sellers_pages.router)
     app.include_router(payments_pages.router)
+    app.include_router(cart_pages.router)
+    app.include_router(orders_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     return app
 

@@ -18,11 +18,13 @@ from mercato.accounts.service import (
     find_user_id_by_email,
     list_addresses,
 )
+from mercato.cart.demo import seed_cart_demo
 from mercato.catalog.demo import seed_catalog_demo
 from mercato.config import Settings
 from mercato.kit.auth import Principal, Role
 from mercato.kit.runtime import build_runtime
 from mercato.kit.storage import FileStore
+from mercato.orders.demo import seed_orders_demo
 from mercato.sellers.demo import seed_sellers_demo
 from mercato.sellers.service import find_seller_of, open_application
 from mercato.tasks_registry import load_all_tasks
@@ -112,6 +114,8 @@ DomainSeed = Callable[[AsyncSession, FileStore], Awaitable[None]]
 DOMAIN_SEEDS: tuple[tuple[str, DomainSeed], ...] = (
     ("Seller applications and storefronts", seed_sellers_demo),
     ("Catalog: categories, listings, images", seed_catalog_demo),
+    ("Cart: Bob's cart with items from both demo sellers", seed_cart_demo),
+    ("Orders: Alice's and Bob's orders in every status", seed_orders_demo),
 )
 
 

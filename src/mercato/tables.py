@@ -1,10 +1,12 @@
 """Every domain's tables, imported in one place so the metadata Alembic sees is complete."""
 
 from mercato.accounts import models as accounts_models
+from mercato.cart import models as cart_models
 from mercato.catalog import models as catalog_models
 from mercato.kit import outbox as kit_outbox
 from mercato.kit.db import Base
 from mercato.notifications import models as notifications_models
+from mercato.orders import models as orders_models
 from mercato.payments import models as payments_models
 from mercato.search import models as search_models
 from mercato.sellers import models as sellers_models
@@ -13,10 +15,12 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models",
+    "cart_models",
     "catalog_models",
     "kit_outbox",
     "metadata",
     "notifications_models",
+    "orders_models",
     "payments_models",
     "search_models",
     "sellers_models",

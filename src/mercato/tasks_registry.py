@@ -19,6 +19,8 @@ TASK_MODULES = (
     "mercato.catalog.tasks",
     "mercato.catalog.handlers",
     "mercato.payments.tasks",
+    "mercato.orders.handlers",
+    "mercato.orders.tasks",
     "mercato.search.handlers",
     "mercato.storefront.handlers",
 )

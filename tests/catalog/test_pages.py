@@ -301,3 +301,71 @@ async def test_admin_hides_a_listing_and_its_seller_sees_why(client, runtime, tr
     assert mine["hidden_reason"] == "Photos show <another> brand"
     unhidden = await post(client, f"/admin/catalog/listings/{listing['id']}/unhide", {})
     assert unhidden.status_code == 303
+
+
+async def test_seller_sets_an_image_alt_text_that_buyers_pages_use(client, runtime, tree, seller):
+    await admit(runtime, seller["user_id"])
+    listing = await create_listing(client, seller["api"], mug(tree.ceramics))
+    images = f"/api/v1/catalog/my/listings/{listing['id']}/images"
+    for colour in ("red", "blue"):
+        added = await client.post(
+            images,
+            files={"file": (f"{colour}.png", image_bytes(colour=colour), "image/png")},
+            headers=seller["api"],
+        )
+        assert added.status_code == 201, added.text
+    await client.post(f"/api/v1/catalog/my/listings/{listing['id']}/publish", headers=seller["api"])
+    mine = await client.get(f"/api/v1/catalog/my/listings/{listing['id']}", headers=seller["api"])
+    first, second = mine.json()["images"]
+    path = f"/seller/listings/{listing['id']}"
+    page = await client.get(path)
+    assert page.text.count('class="cat-alt"') == 2
+    assert (
+        '<label class="cat-alt__label" for="alt-text-' + first["id"] + '">Alt text of image 1'
+        in page.text
+    )
+    editor = f"/seller/images/{first['id']}/alt-text"
+    htmx = {"HX-Request": "true", "HX-Target": f"alt-{first['id']}"}
+    form = {"number": "1", "fallback": "Stoneware mug", "back": f"{path}#images"}
+
+    too_long = await post(client, editor, {**form, "alt_text": "x" * 201}, headers=htmx)
+    assert too_long.status_code == 422
+    assert "<html" not in too_long.text
+    assert 'role="alert">String should have at most 200 characters' in too_long.text
+    assert 'value="' + "x" * 201 + '"' in too_long.text  # the typed text stays in the box
+    assert 'aria-invalid="true"' in too_long.text
+    mine = await client.get(f"/api/v1/catalog/my/listings/{listing['id']}", headers=seller["api"])
+    assert [image["alt_text"] for image in mine.json()["images"]] == ["", ""]
+
+    saved = await post(
+        client, editor, {**form, "alt_text": "  Speckled mug   on <oak>  "}, headers=htmx
+    )
+    assert saved.status_code == 200
+    assert saved.text.lstrip().startswith(f'<form class="cat-alt is-saved" id="alt-{first["id"]}"')
+    assert "✓ Saved" in saved.text
+    assert 'value="Speckled mug on &lt;oak&gt;"' in saved.text
+    mine = await client.get(f"/api/v1/catalog/my/listings/{listing['id']}", headers=seller["api"])
+    assert [image["alt_text"] for image in mine.json()["images"]] == ["Speckled mug on <oak>", ""]
+
+    # Without htmx the seller lands back on the gallery with a message.
+    plain = await post(client, f"/seller/images/{second['id']}/alt-text", {"alt_text": "Side"})
+    assert plain.status_code == 303
+    assert plain.headers["location"] == "/seller/listings"
+    assert "The alt text is saved." in (await client.get(path)).text
+
+    # The buyer's pages describe the picture with it; the title stands in where there is none.
+    product = await client.get(f"/products/{listing['id']}")
+    assert 'alt="Speckled mug on &lt;oak&gt;"' in product.text
+    assert 'alt="Side"' in product.text
+    results = await client.get("/search", params={"q": "stoneware mug"})
+    assert '<img src="' + first["small_url"].rsplit(".", 1)[0] in results.text
+    assert 'alt="Speckled mug on &lt;oak&gt;" loading="lazy"' in results.text
+    hit = (await client.get("/api/v1/search", params={"q": "stoneware mug"})).json()["items"][0]
+    assert hit["image_alt"] == "Speckled mug on <oak>"
+
+    # Another seller cannot reach the image; nothing changes.
+    await admit(runtime, await sign_in(client, runtime, Role.SELLER, "rival@example.com"))
+    stolen = await post(client, editor, {**form, "alt_text": "Mine now"}, headers=htmx)
+    assert stolen.status_code == 404
+    mine = await client.get(f"/api/v1/catalog/my/listings/{listing['id']}", headers=seller["api"])
+    assert mine.json()["images"][0]["alt_text"] == "Speckled mug on <oak>"

@@ -233,3 +233,48 @@ def link_in_last_mail(admin: Page, to: str, subject: str) -> str:
     href = admin.locator(".mail__body a").first.get_attribute("href")
     assert href is not None
     return href
+
+
+# --- the demo marketplace, started the way ``make run`` starts it ----------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``mercato db upgrade``, ``mercato demo seed`` then ``mercato all --no-migrate`` on a
+    fresh SQLite file: the marketplace ``make run`` serves, with its demo logins. A test module
+    opts in by overriding ``server`` with it."""
+    var_dir = tmp_path_factory.mktemp("e2e-demo-var")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MERCATO_")}
+    env = {
+        **inherited,
+        "MERCATO_VAR_DIR": str(var_dir),
+        "MERCATO_BASE_URL": base_url,
+        "MERCATO_PASSWORD_HASH_MEMORY_KIB": "1024",
+        "MERCATO_LOG_JSON": "false",
+        "MERCATO_LOG_LEVEL": "WARNING",
+    }
+    mercato = str(Path(sys.executable).with_name("mercato"))
+    for step in (["db", "upgrade"], ["demo", "seed"]):
+        done = subprocess.run(
+            [mercato, *step], env=env, check=False, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"mercato {' '.join(step)} failed:\n{done.stderr}"
+    log = var_dir / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [mercato, "all", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_healthy(base_url, process, log)
+        yield Server(base_url, env, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

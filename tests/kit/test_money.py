@@ -473,3 +473,12 @@ def test_money_split_evenly() -> None:
         Money(33, "JPY"),
         Money(33, "JPY"),
     ]
+
+
+def test_format_money_for_people():
+    from mercato.kit.money import format_money
+
+    assert format_money(123456, "EUR") == "€1,234.56"
+    assert format_money(1200, "JPY") == "¥1,200"
+    assert format_money(1234, "KWD") == "KWD 1.234"
+    assert format_money(-5, "USD") == "-$0.05"

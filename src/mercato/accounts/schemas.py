@@ -101,6 +101,13 @@ class AddressIn(StrictModel):
     is_default: bool = False
 
 
+class Contact(BaseModel):
+    """Where to write to a user."""
+
+    email: str
+    name: str
+
+
 class AddressOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

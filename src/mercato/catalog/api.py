@@ -31,6 +31,7 @@ from mercato.catalog.schemas import (
     PublicListing,
     ShippingProfileIn,
     ShippingProfileOut,
+    ShippingProfileUpdate,
     VariantIn,
     VariantOut,
     VariantUpdate,
@@ -223,6 +224,25 @@ async def create_shipping_profile(
     data: ShippingProfileIn, session: DbSession, principal: CurrentPrincipal
 ) -> ShippingProfileOut:
     return await service.create_shipping_profile(session, principal, data)
+
+
+@router.patch("/my/shipping-profiles/{profile_id}", response_model=ShippingProfileOut)
+async def update_shipping_profile(
+    profile_id: uuid.UUID,
+    changes: ShippingProfileUpdate,
+    session: DbSession,
+    principal: CurrentPrincipal,
+) -> ShippingProfileOut:
+    """Change a shipping profile; the listings using it are priced with the new rates."""
+    return await service.update_shipping_profile(session, principal, profile_id, changes)
+
+
+@router.delete("/my/shipping-profiles/{profile_id}", status_code=NO_CONTENT)
+async def delete_shipping_profile(
+    profile_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+) -> None:
+    """Delete a shipping profile. Listings that used it are left with no shipping profile."""
+    await service.delete_shipping_profile(session, principal, profile_id)
 
 
 # --- bulk import -----------------------------------------------------------------------------

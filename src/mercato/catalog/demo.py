@@ -250,7 +250,24 @@ LISTINGS: list[DemoListing] = [
                 [("NO-REP-STRAP", {}, "40.00", 15)], kind="service", duration_minutes=45, capacity=1),
 ]  # fmt: skip
 
-PROFILES = [("Standard", "4.90", 2), ("Bulky items", "14.90", 4)]
+
+@dataclass(frozen=True)
+class DemoProfile:
+    name: str
+    method: str
+    flat_rate: str
+    handling_days: int
+    per_kg: str | None = None
+    free_above: str | None = None
+
+
+# A flat rate, a price by weight and one that is free above an amount, for every demo seller.
+PROFILES = [
+    DemoProfile("Standard", "flat", "4.90", 2),
+    DemoProfile("Bulky items", "flat", "14.90", 4),
+    DemoProfile("Tracked, by weight", "weight", "2.90", 3, per_kg="1.50"),
+    DemoProfile("Free over 60", "free_above", "5.90", 2, free_above="60.00"),
+]
 
 
 # --- pictures ----------------------------------------------------------------------------------
@@ -360,18 +377,21 @@ async def _seller_id(session: AsyncSession, email: str) -> uuid.UUID | None:
 
 async def _seed_profiles(session: AsyncSession, seller_id: uuid.UUID) -> uuid.UUID:
     existing = {p.name: p for p in await repository.list_shipping_profiles(session, seller_id)}
-    for name, rate, days in PROFILES:
-        if name not in existing:
+    for demo in PROFILES:
+        if demo.name not in existing:
             profile = ShippingProfile(
                 id=new_id(),
                 seller_id=seller_id,
-                name=name,
+                name=demo.name,
                 currency="EUR",
-                flat_rate_minor=parse_price(rate, "EUR"),
-                handling_days=days,
+                method=demo.method,
+                flat_rate_minor=parse_price(demo.flat_rate, "EUR"),
+                per_kg_minor=parse_price(demo.per_kg, "EUR") if demo.per_kg else 0,
+                free_above_minor=parse_price(demo.free_above, "EUR") if demo.free_above else None,
+                handling_days=demo.handling_days,
             )
             session.add(profile)
-            existing[name] = profile
+            existing[demo.name] = profile
     await session.flush()
     return existing["Standard"].id
 

@@ -55,7 +55,11 @@ class Attribute(IdMixin, TimestampMixin, Base):
 
 
 class ShippingProfile(IdMixin, TimestampMixin, Base):
-    """A seller's named way of shipping goods: a flat rate and a handling time."""
+    """A seller's named way of shipping goods: a pricing method and a handling time.
+
+    ``method`` is "flat" (the flat rate), "weight" (the flat rate plus ``per_kg_minor`` per
+    started kilogram of the seller's items) or "free_above" (the flat rate, free once the
+    seller's items reach ``free_above_minor``)."""
 
     __tablename__ = "catalog_shipping_profile"
 
@@ -66,6 +70,9 @@ class ShippingProfile(IdMixin, TimestampMixin, Base):
     currency: Mapped[str] = mapped_column(String(3))
     flat_rate_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     handling_days: Mapped[int] = mapped_column(Integer, default=2)
+    method: Mapped[str] = mapped_column(String(16), default="flat", server_default="flat")
+    per_kg_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    free_above_minor: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         UniqueConstraint("seller_id", "name", name="uq_catalog_shipping_profile_name"),

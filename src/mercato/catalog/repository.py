@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -244,6 +244,61 @@ async def get_shipping_profile(
     return await session.get(ShippingProfile, profile_id)
 
 
+async def count_listings_by_profile(
+    session: AsyncSession, seller_id: uuid.UUID
+) -> dict[uuid.UUID, int]:
+    """Shipping profile id -> how many of the seller's listings use it."""
+    statement = (
+        select(Listing.shipping_profile_id, func.count())
+        .where(Listing.seller_id == seller_id, Listing.shipping_profile_id.is_not(None))
+        .group_by(Listing.shipping_profile_id)
+    )
+    rows = (await session.execute(statement)).all()
+    return {profile_id: count for profile_id, count in rows if profile_id is not None}
+
+
+async def list_listing_ids_with_profile(
+    session: AsyncSession, profile_id: uuid.UUID
+) -> list[uuid.UUID]:
+    statement = select(Listing.id).where(Listing.shipping_profile_id == profile_id)
+    return list((await session.execute(statement)).scalars())
+
+
+async def detach_shipping_profile(session: AsyncSession, profile_id: uuid.UUID) -> list[uuid.UUID]:
+    """Clear the profile from the listings using it (as the foreign key's SET NULL would, but
+    explicitly, so their ids are known); returns those listings' ids."""
+    listing_ids = await list_listing_ids_with_profile(session, profile_id)
+    if listing_ids:
+        await session.execute(
+            update(Listing)
+            .where(Listing.shipping_profile_id == profile_id)
+            .values(shipping_profile_id=None)
+            .execution_options(synchronize_session="fetch")
+        )
+    return listing_ids
+
+
+async def delete_shipping_profile(session: AsyncSession, profile: ShippingProfile) -> None:
+    await session.delete(profile)
+    await session.flush()
+
+
+async def first_images(
+    session: AsyncSession, listing_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Image]:
+    """Listing id -> its first image (listings without one are left out)."""
+    found: dict[uuid.UUID, Image] = {}
+    for chunk in chunks(list(dict.fromkeys(listing_ids))):
+        statement = (
+            select(Image)
+            .where(Image.listing_id.in_(chunk))
+            .order_by(Image.listing_id, Image.position, Image.created_at)
+        )
+        for image in (await session.execute(statement)).scalars():
+            found.setdefault(image.listing_id, image)
+    return found
+
+
 # --- import jobs -------------------------------------------------------------------------
 
 
@@ -261,3 +316,48 @@ async def list_import_jobs(
         .limit(limit)
     )
     return list((await session.execute(statement)).scalars())
+
+
+# --- stock held for checkouts -------------------------------------------------------------------
+
+
+async def take_stock(
+    session: AsyncSession, variant_id: uuid.UUID, quantity: int
+) -> uuid.UUID | None:
+    """Take ``quantity`` units off the variant's stock in one conditional UPDATE, so concurrent
+    checkouts can never take more than there is. The listing id when taken, else None."""
+    statement = (
+        update(Variant)
+        .where(Variant.id == variant_id, Variant.stock >= quantity)
+        .values(stock=Variant.stock - quantity)
+        .returning(Variant.listing_id)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def give_back_stock(
+    session: AsyncSession, variant_id: uuid.UUID, quantity: int
+) -> uuid.UUID | None:
+    statement = (
+        update(Variant)
+        .where(Variant.id == variant_id)
+        .values(stock=Variant.stock + quantity)
+        .returning(Variant.listing_id)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def available_stock(session: AsyncSession, variant_id: uuid.UUID) -> int:
+    statement = select(Variant.stock).where(Variant.id == variant_id)
+    return int((await session.execute(statement)).scalar_one_or_none() or 0)
+
+
+async def list_images_by_keys(session: AsyncSession, keys: Sequence[str]) -> list[Image]:
+    """The images stored under any of ``keys`` (an original's or a small thumbnail's key)."""
+    found: list[Image] = []
+    for part in chunks(keys):
+        statement = select(Image).where(or_(Image.file_key.in_(part), Image.small_key.in_(part)))
+        found.extend((await session.execute(statement)).scalars())
+    return found

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mercato.kit.money import Money
+
 
 class SearchDocument(BaseModel):
     """Everything search needs to index one listing, produced by the catalog service."""
@@ -152,11 +154,30 @@ class CategoryDetail(BaseModel):
 # --- shipping profiles -----------------------------------------------------------------------
 
 
+ShippingMethodName = Literal["flat", "weight", "free_above"]
+
+
 class ShippingProfileIn(_Input):
     name: str = Field(min_length=1, max_length=80)
     currency: str = Field(min_length=3, max_length=3)
+    method: ShippingMethodName = "flat"
     flat_rate: str = Field(default="0", max_length=32)  # major units, e.g. "4.90"
+    per_kg: str = Field(default="0", max_length=32, description="Added per started kilogram.")
+    free_above: str | None = Field(
+        default=None, max_length=32, description="Items total from which shipping is free."
+    )
     handling_days: int = Field(default=2, ge=0, le=60)
+
+
+class ShippingProfileUpdate(_Input):
+    """Only the fields given change."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    method: ShippingMethodName | None = None
+    flat_rate: str | None = Field(default=None, max_length=32)
+    per_kg: str | None = Field(default=None, max_length=32)
+    free_above: str | None = Field(default=None, max_length=32)
+    handling_days: int | None = Field(default=None, ge=0, le=60)
 
 
 class ShippingProfileOut(BaseModel):
@@ -167,6 +188,24 @@ class ShippingProfileOut(BaseModel):
     currency: str
     flat_rate_minor: int
     handling_days: int
+    # Defaults keep product pages cached before these fields existed readable.
+    method: ShippingMethodName = "flat"
+    per_kg_minor: int = 0
+    free_above_minor: int | None = None
+
+    @property
+    def summary(self) -> str:
+        """How the price is worked out, for shoppers and the seller: "EUR 4.90 + EUR 1.50/kg"."""
+        flat = Money(self.flat_rate_minor, self.currency).format()
+        if self.method == "weight":
+            per_kg = Money(self.per_kg_minor, self.currency).format()
+            return (
+                f"{flat} + {per_kg} per started kg" if self.flat_rate_minor else f"{per_kg} per kg"
+            )
+        if self.method == "free_above" and self.free_above_minor is not None:
+            threshold = Money(self.free_above_minor, self.currency).format()
+            return f"{flat}, free from {threshold}" if self.flat_rate_minor else "Free"
+        return flat if self.flat_rate_minor else "Free"
 
 
 # --- listings --------------------------------------------------------------------------------

@@ -293,3 +293,17 @@ __all__ = [
     "round_half_up",
     "split_evenly",
 ]
+
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "INR": "₹"}
+
+
+def format_money(amount_minor: int, currency: str) -> str:
+    """For people: ``1250, "EUR"`` → ``"€12.50"``; unknown symbols fall back to the ISO code."""
+    places = exponent(currency)
+    sign = "-" if amount_minor < 0 else ""
+    major, minor = divmod(abs(amount_minor), 10**places) if places else (abs(amount_minor), 0)
+    grouped = f"{major:,}"
+    amount = f"{grouped}.{minor:0{places}d}" if places else grouped
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+    return f"{sign}{symbol}{amount}"

@@ -69,6 +69,18 @@ async def journals_by_reference(session: AsyncSession, reference: str) -> list[L
     return list((await session.execute(statement)).scalars())
 
 
+async def journals_touching(session: AsyncSession, account: str) -> list[LedgerJournal]:
+    """Every journal with a posting on ``account``, oldest first."""
+    touching = select(LedgerPosting.journal_id).where(LedgerPosting.account == account)
+    statement = (
+        select(LedgerJournal)
+        .where(LedgerJournal.id.in_(touching))
+        .options(selectinload(LedgerJournal.postings))
+        .order_by(LedgerJournal.id)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
 async def list_journals(
     session: AsyncSession, *, reference: str | None, cursor: str | None, limit: int
 ) -> Slice[LedgerJournal]:

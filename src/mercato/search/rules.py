@@ -40,7 +40,6 @@ MAX_SELLER_FACETS = 12
 
 _WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "INR": "₹"}
 
 
 def price_key(amount_minor: int, currency: str) -> int:
@@ -51,17 +50,6 @@ def price_key(amount_minor: int, currency: str) -> int:
 def major_to_key(amount: Decimal | int) -> int:
     """A major-unit amount (a price filter, a bucket boundary) on the shared scale."""
     return int(Decimal(amount) * 10**PRICE_SCALE_EXPONENT)
-
-
-def format_price(amount_minor: int, currency: str) -> str:
-    """``1250, "EUR"`` → ``"€12.50"``; unknown symbols fall back to the ISO code."""
-    places = exponent(currency)
-    sign = "-" if amount_minor < 0 else ""
-    major, minor = divmod(abs(amount_minor), 10**places) if places else (abs(amount_minor), 0)
-    grouped = f"{major:,}"
-    amount = f"{grouped}.{minor:0{places}d}" if places else grouped
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    return f"{sign}{symbol}{amount}"
 
 
 def bucket_label(low: int, high: int | None, symbol: str = "") -> str:

@@ -19,7 +19,8 @@ from pydantic import (
     field_validator,
 )
 
-from mercato.search.rules import DEFAULT_PAGE_SIZE, MAX_RESULT_WINDOW, format_price
+from mercato.kit.money import format_money
+from mercato.search.rules import DEFAULT_PAGE_SIZE, MAX_RESULT_WINDOW
 
 Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
 SORT_LABELS: dict[str, str] = {
@@ -121,13 +122,16 @@ class SearchHit(BaseModel):
     in_stock: bool
     image_key: str | None
     image_url: str | None = Field(None, description="The listing's thumbnail.")
+    image_alt: str | None = Field(
+        None, description="The seller's alt text of the thumbnail; none given: use the title."
+    )
     published_at: datetime | None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def price_label(self) -> str:
         """``€12.50``, or ``from €12.50`` when variants differ in price."""
-        price = format_price(self.price_min_minor, self.currency)
+        price = format_money(self.price_min_minor, self.currency)
         return f"from {price}" if self.price_max_minor > self.price_min_minor else price
 
 

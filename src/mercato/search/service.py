@@ -22,11 +22,11 @@ from mercato.catalog import service as catalog_service
 from mercato.catalog.schemas import SearchDocument
 from mercato.kit import clock
 from mercato.kit.cache import Cache
+from mercato.kit.money import CURRENCY_SYMBOLS
 from mercato.search import repository
 from mercato.search.repository import Found
 from mercato.search.repository._query import pages_for
 from mercato.search.rules import (
-    CURRENCY_SYMBOLS,
     PRICE_BUCKETS,
     bucket_label,
     bucket_value,
@@ -210,7 +210,7 @@ async def search(
     other filter applied. With ``cache``, results are reused for a few seconds and dropped as
     soon as any listing changes."""
     if cache is None:
-        return _results(query, await repository.find(session, query))
+        return await _found(session, query)
     key = f"search:{await _generation(cache)}:{query.cache_key()}"
     cached = await _cache_get(cache, key)
     if cached is not None:
@@ -218,12 +218,18 @@ async def search(
             return SearchResults.model_validate_json(cached)
         except ValidationError:
             pass
-    results = _results(query, await repository.find(session, query))
+    results = await _found(session, query)
     await _cache_set(cache, key, results.model_dump_json().encode(), SEARCH_CACHE_SECONDS)
     return results
 
 
-def _results(query: SearchQuery, found: Found) -> SearchResults:
+async def _found(session: AsyncSession, query: SearchQuery) -> SearchResults:
+    found = await repository.find(session, query)
+    keys = [row.image_key for row in found.rows if row.image_key]
+    return _results(query, found, await catalog_service.image_alt_texts(session, keys))
+
+
+def _results(query: SearchQuery, found: Found, alt_texts: dict[str, str]) -> SearchResults:
     return SearchResults(
         query=query,
         items=[
@@ -242,6 +248,7 @@ def _results(query: SearchQuery, found: Found) -> SearchResults:
                 in_stock=row.in_stock,
                 image_key=row.image_key,
                 image_url=catalog_service.image_url(row.image_key) if row.image_key else None,
+                image_alt=alt_texts.get(row.image_key) if row.image_key else None,
                 published_at=row.published_at,
             )
             for row in found.rows

@@ -130,6 +130,12 @@ class SellerOut(BaseModel):
     created_at: datetime
 
 
+class SellerContact(BaseModel):
+    owner_user_id: uuid.UUID
+    email: str | None  # the application's contact address, when given
+    name: str
+
+
 class SellerStorefront(BaseModel):
     """What shoppers see of an admitted seller (storefront page, seller card, search)."""
 

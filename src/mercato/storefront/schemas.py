@@ -7,7 +7,7 @@ import uuid
 from pydantic import BaseModel
 
 from mercato.catalog.schemas import PublicListing, VariantOut
-from mercato.search.rules import format_price
+from mercato.kit.money import format_money
 from mercato.search.schemas import SearchResults
 from mercato.sellers.schemas import SellerStorefront
 
@@ -40,13 +40,13 @@ class ProductPage(BaseModel):
     variant: VariantOut | None  # the selected one (the first in stock, unless asked)
 
     def price_of(self, variant: VariantOut) -> str:
-        return format_price(variant.price_minor, variant.currency)
+        return format_money(variant.price_minor, variant.currency)
 
     @property
     def price_label(self) -> str:
         if self.variant is not None:
             return self.price_of(self.variant)
-        return format_price(self.listing.price_min_minor, self.listing.currency)
+        return format_money(self.listing.price_min_minor, self.listing.currency)
 
     @property
     def shipping_label(self) -> str:
@@ -55,7 +55,7 @@ class ProductPage(BaseModel):
             return ""
         if profile.flat_rate_minor == 0:
             return "Free shipping"
-        return f"{format_price(profile.flat_rate_minor, profile.currency)} shipping"
+        return f"{format_money(profile.flat_rate_minor, profile.currency)} shipping"
 
     @property
     def option_rows(self) -> list[tuple[str, list[str]]]:

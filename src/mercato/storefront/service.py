@@ -19,8 +19,8 @@ from mercato.catalog import service as catalog_service
 from mercato.catalog.schemas import PublicListing, VariantOut
 from mercato.kit.cache import Cache
 from mercato.kit.errors import NotFound
+from mercato.kit.money import format_money
 from mercato.search import service as search_service
-from mercato.search.rules import format_price
 from mercato.search.schemas import SearchQuery
 from mercato.sellers import service as sellers_service
 from mercato.storefront.schemas import (
@@ -141,9 +141,9 @@ async def _featured(session: AsyncSession) -> list[ListingCard]:
             title=item.title,
             image_url=item.thumbnail_url,
             price_label=(
-                format_price(item.price_min_minor, item.currency)
+                format_money(item.price_min_minor, item.currency)
                 if item.price_min_minor == item.price_max_minor
-                else f"from {format_price(item.price_min_minor, item.currency)}"
+                else f"from {format_money(item.price_min_minor, item.currency)}"
             ),
             seller_id=item.seller_id,
             seller_name=sellers[item.seller_id].display_name if item.seller_id in sellers else None,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.accounts import repository
 from mercato.accounts.models import Address, User
 from mercato.accounts.policy import ISO_COUNTRIES, phone_problem, postal_code_problem
-from mercato.accounts.schemas import AddressIn, PasswordChange, ProfileUpdate, UserOut
+from mercato.accounts.schemas import AddressIn, Contact, PasswordChange, ProfileUpdate, UserOut
 from mercato.accounts.service._credentials import verify_password
 from mercato.accounts.service.registration import require_strong_password, set_password
 from mercato.kit.auth import Principal
@@ -150,3 +150,15 @@ async def delete_address(
     remaining = await repository.list_addresses(session, user.id)
     if was_default and remaining:
         remaining[0].is_default = True
+
+
+async def get_contact(session: AsyncSession, user_id: uuid.UUID) -> Contact | None:
+    """Where to write to a user (order and account emails); None for an unknown user."""
+    user = await repository.get_user_by_id(session, user_id)
+    return None if user is None else Contact(email=user.email, name=user.display_name)
+
+
+def check_address(data: AddressIn) -> None:
+    """Refuse an address this platform could not ship to (country, postal code, phone), with
+    field errors; used for addresses typed at checkout as for the address book."""
+    _validate_address(data)

@@ -21,6 +21,7 @@ from mercato.catalog.pages._common import (
     validate,
 )
 from mercato.catalog.schemas import (
+    ImageUpdate,
     ListingIn,
     ListingOut,
     ListingStatus,
@@ -412,6 +413,42 @@ async def upload_image(
         return response
     response = redirect(back, request)
     flash(response, request, "The image is added; its thumbnails are on their way.")
+    return response
+
+
+# Declared before the move/delete route, whose ``{action}`` segment would claim this path.
+@router.post("/seller/images/{image_id}/alt-text", dependencies=[Csrf])
+async def update_image_alt_text(
+    image_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
+) -> Response:
+    """The alt text editor under each image: htmx gets the editor back, saved or with its
+    error next to the box; without htmx the seller returns to the gallery."""
+    form = await read_form(request)
+    context: dict[str, Any] = {
+        "image_id": image_id,
+        "alt_text": form.get("alt_text", ""),
+        "number": form.get("number", ""),
+        "fallback": form.get("fallback", ""),
+        "back": _back(form),
+    }
+    try:
+        changes = validate(ImageUpdate, {"alt_text": form.get("alt_text", "")})
+        image = await service.update_image(session, principal, image_id, changes)
+        context |= {"alt_text": image.alt_text, "saved": True}
+        status_code = 200
+    except MercatoError as error:
+        if error.status == 404:
+            raise
+        await rollback(session)
+        context |= {"errors": messages(error), "error": error}
+        status_code = error.status
+    if is_htmx(request):
+        return render(request, "catalog/_image_alt.html", context, status_code=status_code)
+    response = redirect(context["back"])
+    if status_code == 200:
+        flash(response, request, "The alt text is saved.")
+    else:
+        flash(response, request, f"The alt text was not saved: {_first(context['error'])}", "error")
     return response
 
 

@@ -1,6 +1,7 @@
 """Catalog use cases. Adapters call exactly one of these per request; other domains use the
 public read functions (search documents, public listings, checkout prices)."""
 
+from mercato.catalog.policy.shipping import quote_shipping
 from mercato.catalog.service._views import MEDIA_PREFIX, image_url
 from mercato.catalog.service.categories import (
     add_attribute,
@@ -18,6 +19,7 @@ from mercato.catalog.service.images import (
     ImageFile,
     add_image,
     delete_image,
+    image_alt_texts,
     make_thumbnails,
     move_image,
     open_image_file,
@@ -64,10 +66,19 @@ from mercato.catalog.service.public import (
     get_variant_for_checkout,
     list_featured_listings,
     list_seller_listings_public,
+    listing_thumbnails,
     search_document,
     search_documents,
 )
-from mercato.catalog.service.shipping import create_shipping_profile, list_shipping_profiles
+from mercato.catalog.service.shipping import (
+    count_profile_listings,
+    create_shipping_profile,
+    delete_shipping_profile,
+    list_shipping_options,
+    list_shipping_profiles,
+    update_shipping_profile,
+)
+from mercato.catalog.service.stock import OutOfStock, release_stock, reserve_stock
 
 __all__ = [
     "CSV_MAX_BYTES",
@@ -75,11 +86,13 @@ __all__ = [
     "MEDIA_PREFIX",
     "ImageFile",
     "ImportProgress",
+    "OutOfStock",
     "add_attribute",
     "add_image",
     "add_variant",
     "archive_listing",
     "claim_import_job",
+    "count_profile_listings",
     "create_category",
     "create_import_job",
     "create_listing",
@@ -88,6 +101,7 @@ __all__ = [
     "delete_category",
     "delete_image",
     "delete_listing",
+    "delete_shipping_profile",
     "delete_variant",
     "fail_import_job",
     "get_category",
@@ -98,6 +112,7 @@ __all__ = [
     "get_public_listing",
     "get_variant_for_checkout",
     "hide_listing",
+    "image_alt_texts",
     "image_url",
     "import_report_csv",
     "list_categories_flat",
@@ -110,12 +125,17 @@ __all__ = [
     "list_my_listing_details",
     "list_my_listings",
     "list_seller_listings_public",
+    "list_shipping_options",
     "list_shipping_profiles",
+    "listing_thumbnails",
     "make_thumbnails",
     "move_image",
     "open_image_file",
     "progress_key",
     "publish_listing",
+    "quote_shipping",
+    "release_stock",
+    "reserve_stock",
     "run_import",
     "search_document",
     "search_documents",
@@ -126,5 +146,6 @@ __all__ = [
     "update_category",
     "update_image",
     "update_listing",
+    "update_shipping_profile",
     "update_variant",
 ]

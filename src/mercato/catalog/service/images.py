@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -217,3 +218,17 @@ async def open_image_file(session: AsyncSession, principal: Principal, key: str)
         if seller is not None and seller.id == listing.seller_id:
             return ImageFile(key, content_type, public=False)
     raise NotFound("No such image.")
+
+
+async def image_alt_texts(session: AsyncSession, keys: Sequence[str]) -> dict[str, str]:
+    """Image key (as search indexes it: the small thumbnail's, else the original's) -> the
+    seller's alt text, for the images that have one."""
+    if not keys:
+        return {}
+    texts: dict[str, str] = {}
+    for image in await repository.list_images_by_keys(session, keys):
+        if image.alt_text:
+            for key in (image.file_key, image.small_key):
+                if key:
+                    texts[key] = image.alt_text
+    return texts

@@ -21,6 +21,7 @@ from mercato.catalog.service._common import Sellers, is_visible
 from mercato.catalog.service._tree import CategoryTree, load_tree
 from mercato.catalog.service._views import (
     attribute_display,
+    image_url,
     listing_summary,
     price_range,
     public_listing,
@@ -155,3 +156,15 @@ async def get_variant_for_checkout(
         shipping_profile_id=listing.shipping_profile_id,
         purchasable=visible and variant.stock > 0,
     )
+
+
+async def listing_thumbnails(
+    session: AsyncSession, listing_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Listing id -> the URL of its first picture's thumbnail (listings with none are left
+    out), for showing what a buyer picked (cart lines)."""
+    images = await repository.first_images(session, listing_ids)
+    return {
+        listing_id: image_url(image.small_key or image.file_key)
+        for listing_id, image in images.items()
+    }

@@ -6,6 +6,7 @@ from mercato.payments.service.admin import list_all_payments, list_balances, lis
 from mercato.payments.service.integrity import RULES, LedgerReport, Violation, check_ledger
 from mercato.payments.service.ledger import (
     InsufficientFunds,
+    account_history,
     balance,
     cached_balance,
     journal_out,
@@ -19,6 +20,7 @@ from mercato.payments.service.payments import (
     get_payment,
     list_payments,
     payment_out,
+    payment_status,
     refresh_payment,
     start_payment,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "PaymentMismatch",
     "PaymentStart",
     "Violation",
+    "account_history",
     "approve_wallet",
     "balance",
     "cached_balance",
@@ -63,6 +66,7 @@ __all__ = [
     "list_payments",
     "pay_by_card",
     "payment_out",
+    "payment_status",
     "pending_sandbox_deliveries",
     "post_journal",
     "receive_webhook",

@@ -87,6 +87,12 @@ async def journals_for(session: AsyncSession, reference: str) -> list[LedgerJour
     return await repository.journals_by_reference(session, reference)
 
 
+async def account_history(session: AsyncSession, account: str) -> list[JournalOut]:
+    """Every journal that moved money on ``account`` (an order's escrow), oldest first. For
+    the domain that owns the account, which decides who may see it."""
+    return [journal_out(j) for j in await repository.journals_touching(session, account)]
+
+
 def journal_out(journal: LedgerJournal) -> JournalOut:
     return JournalOut(
         id=journal.id,

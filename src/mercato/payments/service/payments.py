@@ -173,6 +173,12 @@ async def get_payment(
     return payment_out(await _visible(session, principal, payment_id))
 
 
+async def payment_status(session: AsyncSession, payment_id: uuid.UUID) -> PaymentStatus | None:
+    """Where a payment stands, for the domain that started it (no principal: a system read)."""
+    payment = await repository.get_payment(session, payment_id)
+    return None if payment is None else PaymentStatus(payment.status)
+
+
 async def refresh_payment(
     session: AsyncSession, principal: Principal, payment_id: uuid.UUID
 ) -> PaymentOut:

@@ -13,7 +13,7 @@ from mercato.kit.auth import Principal
 from mercato.kit.errors import Conflict, NotFound
 from mercato.sellers import repository
 from mercato.sellers.models import Seller, SellerStatusChange
-from mercato.sellers.schemas import SellerOut, SellerStatus, SellerStorefront
+from mercato.sellers.schemas import SellerContact, SellerOut, SellerStatus, SellerStorefront
 from mercato.sellers.service._common import logo_url, own_seller, status_of
 
 PUBLIC_STATUSES = frozenset({SellerStatus.ADMITTED, SellerStatus.SUSPENDED})
@@ -66,6 +66,19 @@ def can_publish(seller: SellerOut) -> bool:
 async def require_own_seller(session: AsyncSession, principal: Principal) -> SellerOut:
     """The signed-in seller's account, for use cases acting on the seller's own data."""
     return await get_my_seller(session, principal)
+
+
+async def get_seller_contact(session: AsyncSession, seller_id: uuid.UUID) -> SellerContact | None:
+    """Who to write to about a seller's orders: the application's contact (the owner's own
+    address is the fallback, looked up by the caller in accounts)."""
+    seller = await repository.get_by_id(session, seller_id)
+    if seller is None:
+        return None
+    return SellerContact(
+        owner_user_id=seller.owner_user_id,
+        email=seller.contact_email,
+        name=seller.contact_name or seller.business_name,
+    )
 
 
 async def get_seller(session: AsyncSession, seller_id: uuid.UUID) -> SellerOut | None:

@@ -1,0 +1,10 @@
+"""Orders: checkout of a multi-seller cart into an order group with one order per seller,
+stock reservation, and each order's fulfilment lifecycle (goods and services).
+
+Other domains use the events (``OrderPaid``, ``OrderStatusChanged``, ``OrderCompleted``,
+``OrderCanceled``) and the read functions of :mod:`mercato.orders.service`.
+"""
+
+from mercato.orders.events import OrderCanceled, OrderCompleted, OrderPaid, OrderStatusChanged
+
+__all__ = ["OrderCanceled", "OrderCompleted", "OrderPaid", "OrderStatusChanged"]

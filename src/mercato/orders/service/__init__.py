@@ -1,0 +1,46 @@
+"""Orders use cases. Adapters call exactly one of these per request; the handlers and sweeps
+call the payment-outcome and timer functions."""
+
+from mercato.orders.service.actions import transition_order, transition_orders
+from mercato.orders.service.checkout import (
+    CartChanged,
+    CheckoutResult,
+    checkout,
+    confirmation_path,
+    retry_payment,
+)
+from mercato.orders.service.lifecycle import advance_due_order, orders_due
+from mercato.orders.service.payment_outcome import (
+    expire_reservation,
+    lapsed_reservations,
+    record_payment_failed,
+    record_payment_succeeded,
+)
+from mercato.orders.service.queries import (
+    get_group,
+    get_order,
+    get_order_ledger,
+    list_my_groups,
+    list_orders,
+)
+
+__all__ = [
+    "CartChanged",
+    "CheckoutResult",
+    "advance_due_order",
+    "checkout",
+    "confirmation_path",
+    "expire_reservation",
+    "get_group",
+    "get_order",
+    "get_order_ledger",
+    "lapsed_reservations",
+    "list_my_groups",
+    "list_orders",
+    "orders_due",
+    "record_payment_failed",
+    "record_payment_succeeded",
+    "retry_payment",
+    "transition_order",
+    "transition_orders",
+]

@@ -1,0 +1,96 @@
+"""Reading orders: a buyer's checkouts and orders, a seller's shop orders, everyone's for
+staff (search by number), one order with its lines and timeline."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.kit.auth import Principal, Role
+from mercato.kit.errors import NotFound
+from mercato.kit.pagination import Page
+from mercato.orders import repository
+from mercato.orders.policy import OrderStatus
+from mercato.orders.schemas import OrderGroupOut, OrderLedger, OrderOut, OrderSummary
+from mercato.orders.service._access import viewer_of, visible_order
+from mercato.orders.service._views import group_out, order_out, order_summary
+from mercato.payments.service import account_history, balance
+
+
+async def list_orders(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    statuses: Sequence[OrderStatus] = (),
+    kind: str | None = None,
+    number: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[OrderSummary]:
+    """Newest first: a buyer's own orders, a seller's shop orders, everyone's for staff."""
+    viewer = await viewer_of(session, principal)
+    found = await repository.list_orders(
+        session,
+        buyer_id=viewer.buyer_id,
+        seller_id=viewer.seller_id,
+        statuses=[status.value for status in statuses],
+        kind=kind,
+        number=number,
+        cursor=cursor,
+        limit=limit,
+    )
+    addresses = await repository.shipping_addresses(
+        session, list({order.group_id for order in found.rows})
+    )
+    items = []
+    for order in found.rows:
+        address = addresses.get(order.group_id) if order.kind == "goods" else None
+        ship_to = f"{address.get('city')}, {address.get('country')}" if address else None
+        items.append(order_summary(order).model_copy(update={"ship_to": ship_to}))
+    return Page[OrderSummary](items=items, next_cursor=found.next_cursor)
+
+
+async def get_order(session: AsyncSession, principal: Principal, order_id: uuid.UUID) -> OrderOut:
+    viewer = await viewer_of(session, principal)
+    order, group = await visible_order(session, viewer, order_id)
+    return order_out(order, group, viewer.actor_for(order))
+
+
+async def get_group(
+    session: AsyncSession, principal: Principal, group_id: uuid.UUID
+) -> OrderGroupOut:
+    """A checkout with its orders: for its buyer and staff."""
+    principal.require_user()
+    group = await repository.get_group(session, group_id)
+    if group is None or not (principal.is_staff or group.buyer_id == principal.user_id):
+        raise NotFound("No such order.")
+    return group_out(group)
+
+
+async def list_my_groups(
+    session: AsyncSession, principal: Principal, *, cursor: str | None = None, limit: int = 20
+) -> Page[OrderGroupOut]:
+    buyer_id = principal.require_role(Role.BUYER)
+    found = await repository.list_groups_of_buyer(session, buyer_id, cursor=cursor, limit=limit)
+    return Page[OrderGroupOut](
+        items=[group_out(group) for group in found.rows], next_cursor=found.next_cursor
+    )
+
+
+async def get_order_ledger(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID
+) -> OrderLedger:
+    """The ledger journals on an order's escrow account and its balance: staff only."""
+    principal.require_role(Role.ADMIN, Role.SUPPORT)
+    order = await repository.get_order(session, order_id)
+    if order is None:
+        raise NotFound("No such order.")
+    held = await balance(session, order.escrow_account, order.currency)
+    return OrderLedger(
+        escrow_account=order.escrow_account,
+        currency=order.currency,
+        escrow_balance_minor=held.amount_minor,
+        journals=await account_history(session, order.escrow_account),
+    )

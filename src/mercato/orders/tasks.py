@@ -1,0 +1,51 @@
+"""Orders background work, derived from database state so a crash or a second run only delays:
+unpaid reservations that lapsed are cancelled and their stock returned; orders whose timer ran
+out move on by themselves (auto-delivery, auto-confirmation, completion)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import structlog
+
+from mercato.kit.db import current_database
+from mercato.kit.scheduler import periodic
+from mercato.orders import service
+
+log = structlog.get_logger(__name__)
+
+
+@periodic("orders.expire_reservations", every=timedelta(seconds=30))
+async def expire_reservations_job() -> None:
+    await expire_reservations()
+
+
+async def expire_reservations() -> int:
+    """Cancel every group whose reservation lapsed unpaid; the number cancelled."""
+    database = current_database()
+    async with database.transaction(writes=False) as session:
+        group_ids = await service.lapsed_reservations(session)
+    cancelled = 0
+    for group_id in group_ids:
+        async with database.transaction(writes=True) as session:
+            cancelled += await service.expire_reservation(session, group_id)
+    if cancelled:
+        log.info("orders.reservations_expired", count=cancelled)
+    return cancelled
+
+
+@periodic("orders.advance_due_orders", every=timedelta(minutes=1))
+async def advance_due_orders_job() -> None:
+    await advance_due_orders()
+
+
+async def advance_due_orders() -> int:
+    """Apply every automatic step that is due; the number of orders moved."""
+    database = current_database()
+    async with database.transaction(writes=False) as session:
+        order_ids = await service.orders_due(session)
+    moved = 0
+    for order_id in order_ids:
+        async with database.transaction(writes=True) as session:
+            moved += await service.advance_due_order(session, order_id) is not None
+    return moved

@@ -1,0 +1,39 @@
+"""The checkout scenario's driver against the app itself: real checkouts and card payments,
+counted exactly (no server, no timing asserted)."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import func, select
+
+from bench import checkout
+from mercato.kit.runtime import Runtime
+from mercato.orders.models import OrderGroup
+from tests.fixtures.accounts import PASSWORD
+from tests.orders.conftest import Market, stock_of
+from tests.orders.conftest import market as market  # the fixture, shared
+
+
+async def test_the_driver_buys_and_pays(
+    runtime: Runtime, client: httpx.AsyncClient, market: Market
+):
+    transport = client._transport  # the app, in process
+    run = await checkout.drive(
+        "http://testserver",
+        [market.people["buyer"].email],
+        PASSWORD,
+        [market.tune_up],
+        seconds=0.5,
+        transport=transport,
+    )
+    assert run.errors == 0, run.error_samples
+    assert run.orders >= 1 and len(run.flow_ms) == run.orders
+    async with runtime.database.reading() as session:
+        groups = await session.execute(
+            select(func.count()).select_from(OrderGroup).where(OrderGroup.status == "paid")
+        )
+        assert groups.scalar_one() == run.orders
+    assert await stock_of(runtime, market.tune_up) == 10 - run.orders
+    summary = run.summary()
+    assert summary["orders"] == run.orders and summary["target_met"] is False  # no audit yet
+    assert "Checkout + sandbox card payment" in "\n".join(checkout.markdown(summary))
