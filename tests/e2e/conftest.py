@@ -84,13 +84,10 @@ def _migrate(url: str) -> None:
         raise failure[0]
 
 
-@pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    var_dir = tmp_path_factory.mktemp("e2e-var")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
+def _environment(var_dir: Path, base_url: str) -> dict[str, str]:
+    """The server's environment: this process's, minus any MERCATO_ setting of the developer's."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("MERCATO_")}
-    env = {
+    return {
         **inherited,
         "MERCATO_VAR_DIR": str(var_dir),
         "MERCATO_BASE_URL": base_url,
@@ -98,34 +95,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "MERCATO_LOG_JSON": "false",
         "MERCATO_LOG_LEVEL": "WARNING",
     }
-    _migrate(f"sqlite+aiosqlite:///{var_dir / 'mercato.db'}")
-    mercato = Path(sys.executable).with_name("mercato")
-    subprocess.run(
-        [str(mercato), "users", "create-admin", "--email", ADMIN_EMAIL, "--password", PASSWORD],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    log = var_dir / "server.log"
+
+
+def _serving(command: list[str], env: dict[str, str], base_url: str, log: Path) -> Iterator[Server]:
+    """Run ``command`` as the server until the fixture ends; its output goes to ``log``."""
     with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "mercato.entrypoints:embedded_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         _wait_until_healthy(base_url, process, log)
         yield Server(base_url, env, log)
@@ -135,6 +110,36 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    var_dir = tmp_path_factory.mktemp("e2e-var")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = _environment(var_dir, base_url)
+    _migrate(f"sqlite+aiosqlite:///{var_dir / 'mercato.db'}")
+    mercato = Path(sys.executable).with_name("mercato")
+    subprocess.run(
+        [str(mercato), "users", "create-admin", "--email", ADMIN_EMAIL, "--password", PASSWORD],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "mercato.entrypoints:embedded_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    yield from _serving(command, env, base_url, var_dir / "server.log")
 
 
 @pytest.fixture(autouse=True)
@@ -246,35 +251,12 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     var_dir = tmp_path_factory.mktemp("e2e-demo-var")
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MERCATO_")}
-    env = {
-        **inherited,
-        "MERCATO_VAR_DIR": str(var_dir),
-        "MERCATO_BASE_URL": base_url,
-        "MERCATO_PASSWORD_HASH_MEMORY_KIB": "1024",
-        "MERCATO_LOG_JSON": "false",
-        "MERCATO_LOG_LEVEL": "WARNING",
-    }
+    env = _environment(var_dir, base_url)
     mercato = str(Path(sys.executable).with_name("mercato"))
     for step in (["db", "upgrade"], ["demo", "seed"]):
         done = subprocess.run(
             [mercato, *step], env=env, check=False, capture_output=True, text=True
         )
         assert done.returncode == 0, f"mercato {' '.join(step)} failed:\n{done.stderr}"
-    log = var_dir / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [mercato, "all", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_healthy(base_url, process, log)
-        yield Server(base_url, env, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    command = [mercato, "all", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)]
+    yield from _serving(command, env, base_url, var_dir / "server.log")
