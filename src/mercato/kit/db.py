@@ -148,6 +148,7 @@ class Database:
     ) -> None:
         self.url = url
         self.engine: AsyncEngine | None = None
+        self.bind = bind
         # An engine handed in belongs to the caller, who disposes of it.
         self._owns_engine = engine is None
         if bind is None:
