@@ -83,6 +83,8 @@ def test_the_app_registers_every_domain_job(tmp_path: Path) -> None:
         "kit.relay_outbox",
         "notifications.deliver_mail",
         "notifications.retry_queued_mail",
+        "orders.advance_due_orders",
+        "orders.expire_reservations",
         "payments.sandbox_deliver_events",
         "payments.sandbox_run_due",
         "payments.sandbox_settle_transfer",
