@@ -121,7 +121,7 @@ async def orders_of(runtime: Runtime, group_id: uuid.UUID) -> dict[uuid.UUID, uu
     """The group's order ids by seller id."""
     async with runtime.database.reading() as session:
         statement = select(Order.seller_id, Order.id).where(Order.group_id == group_id)
-        return dict((await session.execute(statement)).tuples().all())
+        return dict((await session.execute(statement)).all())
 
 
 async def test_visitors_are_sent_to_sign_in(client: httpx.AsyncClient, market: Market):
