@@ -4,6 +4,7 @@ write the report to ``bench/results/``.
 
     .venv/bin/python -m bench.run            # full: 100k listings, 20 s per scenario, 1M curve
     .venv/bin/python -m bench.run --smoke    # 1-3 minutes on small data; fails on any error
+    .venv/bin/python -m bench.run --only search,product   # those scenarios and hello-world only
 
 PostgreSQL (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) must be running; the run uses
 its own database ``mercato_bench`` (dropped and recreated) and Redis database 9. Everything it
@@ -592,7 +593,15 @@ def start_platform(processes: Processes, env: dict[str, str]) -> int:
     return web.pid
 
 
-def run_scenarios(plan: Plan, driver: Driver, hello_rps: float) -> list[ScenarioResult]:
+def selected(scenario: Scenario, only: tuple[str, ...]) -> bool:
+    """Whether ``--only`` keeps the scenario: its name starts with one of the given prefixes
+    (``search`` keeps every search scenario, ``product`` the product page)."""
+    return not only or scenario.name.startswith(only)
+
+
+def run_scenarios(
+    plan: Plan, driver: Driver, hello_rps: float, only: tuple[str, ...] = ()
+) -> list[ScenarioResult]:
     product_ids = [
         listing.id
         for _, listing in zip(range(PRODUCT_PAGES), dataset.listings(plan.scale), strict=False)
@@ -601,6 +610,8 @@ def run_scenarios(plan: Plan, driver: Driver, hello_rps: float) -> list[Scenario
     for scenario in scenarios.platform_scenarios(
         product_ids, dataset.seller_email(1), dataset.ADMIN_EMAIL
     ):
+        if not selected(scenario, only):
+            continue
         # Tokens live for minutes: each signed-in scenario gets a fresh one.
         headers = sign_in(driver.base_url, scenario.sign_in_as) if scenario.sign_in_as else None
         results.append(judge(driver.measure(scenario, headers), scenario, hello_rps))
@@ -646,31 +657,62 @@ def run_curve(plan: Plan, driver: Driver, hello_rps: float) -> list[tuple[int, S
     return sorted(curve, key=lambda item: item[0])
 
 
-def run(plan: Plan) -> int:
+async def existing_dataset(plan: Plan) -> tuple[str, dict[str, Any]] | None:
+    """The server version and the dataset of a previous run of this plan, if the bench
+    database still holds exactly that many listings; None otherwise."""
+    try:
+        connection = await asyncpg.connect(f"{PG}/{DATABASE}")
+    except (OSError, asyncpg.PostgresError):
+        return None
+    try:
+        version: str = await connection.fetchval("SHOW server_version")
+        listings = await connection.fetchval("SELECT count(*) FROM catalog_listing")
+        documents = await connection.fetchval("SELECT count(*) FROM search_document")
+    except asyncpg.PostgresError:
+        return None
+    finally:
+        await connection.close()
+    if listings != plan.scale.listings or documents != plan.scale.listings:
+        return None
+    return version, {"listings": listings, "reused": "the previous run's dataset, migrated"}
+
+
+def prepare_data(plan: Plan, env: dict[str, str], reuse: bool) -> tuple[str, dict[str, Any]]:
+    """A freshly generated dataset, or with ``reuse`` the previous run's when it matches the
+    plan (migrated to the current schema; the search index is refilled by the migration)."""
+    if reuse and (found := asyncio.run(existing_dataset(plan))) is not None:
+        run_command([str(BIN / "mercato"), "db", "upgrade"], env)
+        print("  reusing the dataset already in the bench database", flush=True)
+        return found
+    pg_version = asyncio.run(recreate_database())
+    return pg_version, load_data(plan, env)
+
+
+def run(plan: Plan, only: tuple[str, ...] = (), reuse_data: bool = False) -> int:
     started_at = datetime.now(UTC)
     require_tools()
-    pg_version = asyncio.run(recreate_database())
     work = Path(tempfile.mkdtemp(prefix="mercato-bench-"))
     env = platform_env(work / "var")
     processes = Processes(work)
-    print(f"Mercato benchmark ({plan.mode}); logs in {work}", flush=True)
+    mode = f"{plan.mode}, only {','.join(only)}" if only else plan.mode
+    print(f"Mercato benchmark ({mode}); logs in {work}", flush=True)
     try:
-        data = load_data(plan, env)
-        result = Report(
-            plan.mode, started_at.strftime("%Y-%m-%d %H:%M UTC"), machine(pg_version), data
-        )
+        pg_version, data = prepare_data(plan, env, reuse_data)
+        result = Report(mode, started_at.strftime("%Y-%m-%d %H:%M UTC"), machine(pg_version), data)
         print("Ceilings", flush=True)
         result.hello = measure_hello(plan, processes, env, work)
-        result.pgbench = measure_pgbench(plan)
-        result.redis = measure_redis(plan)
+        if not only:
+            result.pgbench = measure_pgbench(plan)
+            result.redis = measure_redis(plan)
         hello_rps = result.hello.run.requests_per_second
         print("Platform", flush=True)
         web = start_platform(processes, env)
         driver = Driver(plan, f"http://127.0.0.1:{WEB_PORT}", work, lambda: worker_pids(web))
-        result.scenarios = run_scenarios(plan, driver, hello_rps)
-        result.checkout = measure_checkout(plan, driver.base_url)
-        result.csv_import = measure_csv_import(plan, env, work)
-        result.curve = run_curve(plan, driver, hello_rps)
+        result.scenarios = run_scenarios(plan, driver, hello_rps, only)
+        if not only:
+            result.checkout = measure_checkout(plan, driver.base_url)
+            result.csv_import = measure_csv_import(plan, env, work)
+            result.curve = run_curve(plan, driver, hello_rps)
         result.worker_peak_rss_mb = [
             round(memory_kb(pid).get("VmHWM", 0) / 1024, 1) for pid in worker_pids(web)
         ]
@@ -679,7 +721,7 @@ def run(plan: Plan) -> int:
         result.notes.append(f"Load average at the end of the run: {load}.")
     finally:
         processes.stop_all()
-    return write(result, plan, started_at)
+    return write(result, plan, started_at, partial=bool(only))
 
 
 def notes(plan: Plan) -> list[str]:
@@ -694,12 +736,13 @@ def notes(plan: Plan) -> list[str]:
     ]
 
 
-def write(result: Report, plan: Plan, started_at: datetime) -> int:
+def write(result: Report, plan: Plan, started_at: datetime, partial: bool = False) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
+    # A partial run (--only) never replaces the day's full report.
     stem = (
         started_at.strftime("%Y-%m-%d")
-        if plan.mode == "full"
-        else (f"smoke-{started_at.strftime('%Y%m%d-%H%M%S')}")
+        if plan.mode == "full" and not partial
+        else (f"{plan.mode if not partial else 'only'}-{started_at.strftime('%Y%m%d-%H%M%S')}")
     )
     markdown = report.render_markdown(result)
     (RESULTS / f"{stem}.md").write_text(markdown, encoding="utf-8")
@@ -715,11 +758,23 @@ def write(result: Report, plan: Plan, started_at: datetime) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="small data, seconds per scenario")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated scenario name prefixes (e.g. search,product): run only those "
+        "beside the hello-world ceiling; no pgbench, redis, checkout, CSV import or curve",
+    )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="keep the bench database when it already holds this plan's dataset",
+    )
     arguments = parser.parse_args()
+    only = tuple(name.strip() for name in arguments.only.split(",") if name.strip())
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupted)
     try:
-        code = run(SMOKE_PLAN if arguments.smoke else FULL_PLAN)
+        code = run(SMOKE_PLAN if arguments.smoke else FULL_PLAN, only, arguments.reuse_data)
     except BenchError as error:
         print(f"Benchmark failed: {error}", file=sys.stderr)
         code = 2

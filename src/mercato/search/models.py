@@ -3,8 +3,9 @@ side tables for filtering and facet counts.
 
 Engine-specific structures are not mapped here; the migration creates them and the repository
 alone uses them: on PostgreSQL a generated, weighted ``search_vector`` tsvector column with a GIN
-index, a trigram index on ``title`` and the ``search_term`` vocabulary (trigram-indexed) for
-correcting typos; on SQLite the external-content FTS5 table ``search_fts`` (kept in sync by
+index, a trigram index on ``title``, the ``search_term`` vocabulary (trigram-indexed) for
+correcting typos and a generated ``attribute_facets`` (the attributes as ``jsonb``) that the
+attribute facets read; on SQLite the external-content FTS5 table ``search_fts`` (kept in sync by
 triggers) and its ``search_fts_vocab`` vocabulary.
 """
 

@@ -34,6 +34,15 @@ class HomePage(BaseModel):
     featured: list[ListingCard]
 
 
+class ProductCard(BaseModel):
+    """A listing with its seller's card: what a product page shows whichever variant is
+    picked, cached as one value. Both parts go stale together: a seller's admission and
+    storefront changes announce every listing of theirs as changed."""
+
+    listing: PublicListing
+    seller: SellerStorefront | None
+
+
 class ProductPage(BaseModel):
     listing: PublicListing
     seller: SellerStorefront | None

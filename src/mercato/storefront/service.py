@@ -1,5 +1,6 @@
-"""Storefront use cases. Product pages are cached for a minute and dropped as soon as the
-listing changes (see :mod:`mercato.storefront.handlers`); the home page is cached under the
+"""Storefront use cases. Product pages (the listing with its seller's card) are cached for a
+minute and dropped as soon as the listing changes (see :mod:`mercato.storefront.handlers`;
+a seller's changes announce all their listings as changed); the home page is cached under the
 search index's generation so it goes stale with it.
 
 The cached price and stock are for display only. Checkout reads both from the catalog at the
@@ -27,6 +28,7 @@ from mercato.storefront.schemas import (
     CategoryTile,
     HomePage,
     ListingCard,
+    ProductCard,
     ProductPage,
     ShopPage,
 )
@@ -40,7 +42,8 @@ SHOP_PAGE_SIZE = 24
 
 
 def product_key(listing_id: uuid.UUID) -> str:
-    return f"storefront:product:{listing_id}"
+    # "card": the listing together with its seller (see ProductCard).
+    return f"storefront:product-card:{listing_id}"
 
 
 async def _cached(cache: Cache | None, key: str, model: type[BaseModel]) -> BaseModel | None:
@@ -71,15 +74,18 @@ async def forget_product(cache: Cache, listing_id: uuid.UUID) -> None:
         log.warning("storefront_cache_unavailable", exc_info=True)
 
 
-async def _public_listing(
+async def _product_card(
     session: AsyncSession, listing_id: uuid.UUID, cache: Cache | None
-) -> PublicListing:
-    cached = await _cached(cache, product_key(listing_id), PublicListing)
-    if isinstance(cached, PublicListing):
+) -> ProductCard:
+    """The listing and its seller's card; a warm cache answers without the database."""
+    cached = await _cached(cache, product_key(listing_id), ProductCard)
+    if isinstance(cached, ProductCard):
         return cached
     listing = await catalog_service.get_public_listing(session, listing_id)
-    await _store(cache, product_key(listing_id), listing, PRODUCT_CACHE_SECONDS)
-    return listing
+    seller = await sellers_service.get_storefront(session, listing.seller_id)
+    card = ProductCard(listing=listing, seller=seller)
+    await _store(cache, product_key(listing_id), card, PRODUCT_CACHE_SECONDS)
+    return card
 
 
 def _choose_variant(listing: PublicListing, variant_id: uuid.UUID | None) -> VariantOut | None:
@@ -102,9 +108,12 @@ async def get_product_page(
     cache: Cache | None = None,
 ) -> ProductPage:
     """A visible listing with its seller's card and the selected variant; NotFound otherwise."""
-    listing = await _public_listing(session, listing_id, cache)
-    seller = await sellers_service.get_storefront(session, listing.seller_id)
-    return ProductPage(listing=listing, seller=seller, variant=_choose_variant(listing, variant_id))
+    card = await _product_card(session, listing_id, cache)
+    return ProductPage(
+        listing=card.listing,
+        seller=card.seller,
+        variant=_choose_variant(card.listing, variant_id),
+    )
 
 
 async def get_home_page(session: AsyncSession, *, cache: Cache | None = None) -> HomePage:

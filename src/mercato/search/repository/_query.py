@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     FromClause,
     Integer,
@@ -76,8 +77,19 @@ class TextMatcher(Protocol):
         """A match that also tolerates typos; None when there is nothing to widen."""
         ...
 
+    def facet_attributes(self) -> ColumnElement[Any]:
+        """The document's attributes in the form :meth:`json_pairs` reads fastest."""
+        ...
+
     def json_pairs(self, document: ColumnElement[Any]) -> TableValuedAlias:
-        """The (key, value) rows of a JSON object column."""
+        """The (key, value) rows of the :meth:`facet_attributes` column."""
+        ...
+
+    def in_chain(
+        self, chain: ColumnElement[Any], category_id: uuid.UUID
+    ) -> ColumnElement[bool] | None:
+        """Whether a text match's category chain (the JSON list of id strings) holds the
+        category, read from the row; None to look it up in the category table instead."""
         ...
 
     async def index_terms(self, session: AsyncSession, document_id: int) -> None:
@@ -146,16 +158,25 @@ def _conditions(
     if skip != SKIP_ATTRIBUTES:
         for code, values in sorted(query.attributes.items()):
             if code != skip_code:
-                having = select(Attr.document_id).where(Attr.code == code, Attr.value.in_(values))
-                conditions.append(columns.id.in_(having))
+                conditions.append(_has_attribute(source, code, values))
     return conditions
 
 
-def _source(match: TextMatch | None, query: SearchQuery) -> FromClause:
+def _has_attribute(source: FromClause, code: str, values: list[str]) -> ColumnElement[bool]:
+    if isinstance(source, CTE):
+        # The matches are already few and in hand: reading the value from each row beats
+        # one index probe per row into the attribute table, repeated in every facet branch.
+        value: ColumnElement[Any] = source.c.attributes[code].as_string()
+        return value.in_(values)
+    # Over every listing, the attribute index finds the few that have the value.
+    having = select(Attr.document_id).where(Attr.code == code, Attr.value.in_(values))
+    return source.c.id.in_(having)
+
+
+def _source(match: TextMatch | None, query: SearchQuery, matcher: TextMatcher) -> FromClause:
     """The listings matching the text, in the selected category: computed once for every
-    branch of the summary."""
-    if match is None and query.category is None:
-        return Doc.__table__
+    branch of the summary. Without text or category every listing matches: the branches
+    then read the table itself (an inlined subquery), not a copy of it."""
     rank = match.rank if match is not None else literal(0.0)
     statement = select(
         Doc.id,
@@ -163,18 +184,23 @@ def _source(match: TextMatch | None, query: SearchQuery) -> FromClause:
         Doc.seller_name,
         Doc.price_key,
         Doc.currency,
-        Doc.attributes,
+        matcher.facet_attributes().label("attributes"),
         Doc.category_ids,
         Doc.published_at,
         rank.label("rank"),
     ).select_from(Doc)
+    if match is None and query.category is None:
+        return statement.subquery("documents")
     if match is not None:
         for table, onclause in match.joins:
             statement = statement.join(table, onclause)
         statement = statement.where(match.predicate)
     if query.category is not None:
+        # Among the few rows a text matched, reading each one's chain beats joining the
+        # category's (possibly tens of thousands of) rows in the category table.
+        in_row = matcher.in_chain(Doc.__table__.c.category_ids, query.category) if match else None
         in_category = select(Link.document_id).where(Link.category_id == query.category)
-        statement = statement.where(Doc.id.in_(in_category))
+        statement = statement.where(in_row if in_row is not None else Doc.id.in_(in_category))
     return statement.cte("matches").prefix_with("MATERIALIZED")
 
 
@@ -311,7 +337,7 @@ async def _summarize(
     matcher: TextMatcher,
     category_depth: int | None,
 ) -> _Summary:
-    source = _source(match, query)
+    source = _source(match, query, matcher)
     branches = [_total(source, query), _page(source, query, match is not None)]
     if category_depth is not None:
         branches.append(_categories(source, query, category_depth))

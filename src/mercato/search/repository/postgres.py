@@ -15,6 +15,7 @@ pg_trgm lives in ``public``, so its functions and operators are referred to unqu
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    cast,
     func,
     literal,
     literal_column,
@@ -32,6 +34,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.search.models import SearchEntry
@@ -49,6 +52,9 @@ from mercato.search.rules import (
 STEMMED: ColumnClause[Any] = literal_column("'search_english'::regconfig")
 EXACT: ColumnClause[Any] = literal_column("'search_simple'::regconfig")
 VECTOR: ColumnClause[Any] = literal_column("search_document.search_vector")
+FACET_ATTRIBUTES: ColumnClause[Any] = literal_column(
+    "search_document.attribute_facets", type_=JSONB
+)
 # ts_rank_cd normalization 32 maps a rank r to r / (r + 1): in [0, 1), so exact matches can be
 # placed above approximate ones by adding 1.
 RANK_NORMALIZATION = 32
@@ -212,8 +218,16 @@ class PostgresMatcher:
         )
         return TextMatch(predicate=or_(in_text, similar), rank=rank, fuzzy=True)
 
+    def facet_attributes(self) -> ColumnElement[Any]:
+        # The jsonb copy of the attributes that the migration generates: no JSON parsing per
+        # matching row (``attributes`` stays json, which keeps the seller's order).
+        return FACET_ATTRIBUTES
+
     def json_pairs(self, document: ColumnElement[Any]) -> TableValuedAlias:
-        return func.json_each_text(document).table_valued("key", "value")
+        return func.jsonb_each_text(document).table_valued("key", "value")
+
+    def in_chain(self, chain: ColumnElement[Any], category_id: uuid.UUID) -> ColumnElement[bool]:
+        return cast(chain, JSONB).contains([str(category_id)])
 
     async def index_terms(self, session: AsyncSession, document_id: int) -> None:
         await session.execute(INDEX_TERMS, {"document_id": document_id})

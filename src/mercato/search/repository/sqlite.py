@@ -8,6 +8,7 @@ indexed words within one or two edits (Damerau-Levenshtein).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -154,6 +155,13 @@ class SqliteMatcher:
             (term, documents) for term, documents in candidates.all() if documents > (known or 0)
         ]
         return best_corrections(word, pairs)
+
+    def facet_attributes(self) -> ColumnElement[Any]:
+        return SearchEntry.__table__.c.attributes
+
+    def in_chain(self, chain: ColumnElement[Any], category_id: uuid.UUID) -> None:
+        """The category table's index serves SQLite well enough."""
+        return None
 
     def json_pairs(self, document: ColumnElement[Any]) -> TableValuedAlias:
         return func.json_each(document).table_valued("key", "value")
