@@ -14,7 +14,14 @@ from mercato.kit.runtime import Runtime
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async on purpose: FastAPI hands a plain ``def`` dependency to a worker thread on every
+    # request, which costs more than the attribute read it does.
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -23,12 +30,12 @@ async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     # scope="function" below: the commit happens as soon as the endpoint returns and before the
     # response is sent, so a client never sees success for a write that failed to commit.
     writes = request.method not in SAFE_METHODS
-    async with get_runtime(request).database.transaction(writes=writes) as session:
+    async with _runtime(request).database.transaction(writes=writes) as session:
         yield session
 
 
 async def _writing_unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_runtime(request).database.transaction(writes=True) as session:
+    async with _runtime(request).database.transaction(writes=True) as session:
         yield session
 
 

@@ -49,6 +49,9 @@ templates = Jinja2Templates(
         autoescape=select_autoescape(["html", "xml"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code: checking their files on disk at every render costs a
+        # stat per template per request. Restart the server after editing one.
+        auto_reload=False,
     )
 )
 
