@@ -15,6 +15,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from mercato.accounts.service import create_user_with_role
+from mercato.cart import service as cart_service
+from mercato.cart.models import Cart
+from mercato.cart.schemas import AddLineIn
 from mercato.catalog.service import OutOfStock
 from mercato.config import Settings
 from mercato.kit import jobs as jobs_module
@@ -118,3 +121,29 @@ async def test_two_hundred_buyers_for_ten_units(runtime: Runtime, client, market
     async with runtime.database.reading() as session:
         groups = (await session.execute(select(func.count()).select_from(OrderGroup))).scalar_one()
     assert groups == LAST_UNITS
+
+
+async def test_two_first_adds_at_once_make_one_cart(runtime: Runtime, market: Market):
+    """A double click on "Add to basket" before the buyer has a cart: one cart, and the second
+    add either joins it or is refused with a 409, never a server error."""
+    buyer = (await _buyers(runtime, 1))[0]
+
+    async def add() -> str:
+        try:
+            async with runtime.database.transaction() as session:
+                await cart_service.add_line(
+                    session, buyer, AddLineIn(variant_id=market.mug_small, quantity=1)
+                )
+        except Conflict:
+            return "refused"
+        return "added"
+
+    outcomes = await asyncio.gather(add(), add())
+    assert "added" in outcomes
+    async with runtime.database.reading() as session:
+        carts = await session.execute(
+            select(func.count()).select_from(Cart).where(Cart.buyer_id == buyer.user_id)
+        )
+        assert carts.scalar_one() == 1
+        cart = await cart_service.cart_for_checkout(session, buyer.user_id)
+    assert cart.item_count == outcomes.count("added")

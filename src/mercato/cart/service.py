@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.cart import calculations, repository
@@ -31,7 +32,7 @@ from mercato.catalog import service as catalog
 from mercato.catalog.schemas import VariantForCheckout
 from mercato.kit import clock
 from mercato.kit.auth import Principal, Role
-from mercato.kit.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
+from mercato.kit.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from mercato.kit.ids import new_id
 from mercato.sellers import service as sellers
 
@@ -300,9 +301,25 @@ async def add_line(
     )
     _check_addable(variant, cart, existing.quantity if existing else 0, data.quantity)
     assert variant is not None  # _check_addable refuses a missing one
+    try:
+        cart = await _put(session, owner, cart, existing, variant, data.quantity)
+    except IntegrityError:
+        # Two first adds raced to create the same cart or line: the loser retries.
+        raise Conflict("Your cart changed at the same moment; add the item again.") from None
+    return await _priced(session, cart)
+
+
+async def _put(
+    session: AsyncSession,
+    owner: CartOwner,
+    cart: Cart | None,
+    existing: CartLine | None,
+    variant: VariantForCheckout,
+    quantity: int,
+) -> Cart:
     cart = cart or await _load_or_create(session, owner)
     if existing is not None:
-        existing.quantity += data.quantity
+        existing.quantity += quantity
         existing.unit_price_seen_minor = variant.price_minor  # the buyer just saw this price
     else:
         cart.lines.append(
@@ -310,7 +327,7 @@ async def add_line(
                 id=new_id(),
                 variant_id=variant.variant_id,
                 seller_id=variant.seller_id,
-                quantity=data.quantity,
+                quantity=quantity,
                 unit_price_seen_minor=variant.price_minor,
                 added_at=clock.now(),
             )
@@ -318,7 +335,7 @@ async def add_line(
     cart.currency = variant.currency
     cart.updated_at = clock.now()
     await session.flush()
-    return await _priced(session, cart)
+    return cart
 
 
 async def change_quantity(
