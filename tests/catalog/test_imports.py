@@ -14,11 +14,13 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+import mercato.search.handlers  # noqa: F401  (the index follows catalog events)
 from mercato import cli, config
+from mercato.accounts.service import find_user_id_by_email
 from mercato.catalog.models import ImportJob, Listing, Variant
 from mercato.kit.auth import Role
 from tests.fixtures.accounts import create_user, login
-from tests.fixtures.catalog import make_tree
+from tests.fixtures.catalog import admit, make_tree
 
 API = "/api/v1/catalog/my/imports"
 HEADER = [
@@ -274,3 +276,16 @@ def test_cli_imports_a_file_with_a_progress_bar_and_a_report(embedded):
     )
     assert unknown.exit_code == 2
     assert "No such seller." in unknown.output
+
+
+async def test_published_rows_are_searchable_right_after_the_import(client, runtime, seller):
+    async with runtime.database.reading() as session:
+        user_id = await find_user_id_by_email(session, "importer@example.com")
+    await admit(runtime, str(user_id))
+    header = [*HEADER, "status"]
+    rows = [[*row, "published"] for row in GOOD]
+    job = await start(client, seller, csv_bytes(rows, header))
+    assert job["created_count"] == 4, job
+    found = await client.get("/api/v1/search", params={"q": "stonware"})
+    assert found.status_code == 200, found.text
+    assert [hit["title"] for hit in found.json()["items"]] == ["Stoneware mug"]

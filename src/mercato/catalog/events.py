@@ -15,6 +15,14 @@ class ListingChanged:
 
 
 @dataclass(frozen=True)
+class ListingsChanged:
+    """Many listings changed in one unit of work (a bulk import): one event, so subscribers
+    can re-read them in batches instead of one by one."""
+
+    listing_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
 class CategoryChanged:
     """A category or one of its attributes was created, renamed, moved or removed: the category
     paths and attribute labels of the listings under it may read differently now."""

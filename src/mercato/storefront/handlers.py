@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mercato.catalog.events import ListingChanged
+from mercato.catalog.events import ListingChanged, ListingsChanged
 from mercato.kit.events import subscribe
 from mercato.kit.runtime import current_runtime
 from mercato.storefront import service
@@ -11,3 +11,10 @@ from mercato.storefront import service
 @subscribe(ListingChanged)
 async def forget_changed_product(event: ListingChanged) -> None:
     await service.forget_product(current_runtime().cache, event.listing_id)
+
+
+@subscribe(ListingsChanged)
+async def forget_changed_products(event: ListingsChanged) -> None:
+    cache = current_runtime().cache
+    for listing_id in event.listing_ids:
+        await service.forget_product(cache, listing_id)

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.catalog import repository
-from mercato.catalog.events import ListingChanged
+from mercato.catalog.events import ListingChanged, ListingsChanged
 from mercato.catalog.models import Listing, Variant
 from mercato.kit import events
 from mercato.kit.auth import Principal, Role
@@ -75,6 +75,11 @@ def is_visible(listing: Listing, sellable: bool) -> bool:
 
 def listing_changed(session: AsyncSession, listing_id: uuid.UUID) -> None:
     events.record(session, ListingChanged(listing_id))
+
+
+def listings_changed(session: AsyncSession, listing_ids: list[uuid.UUID]) -> None:
+    if listing_ids:
+        events.record(session, ListingsChanged(tuple(listing_ids)))
 
 
 def refuse(errors: list[FieldError]) -> None:

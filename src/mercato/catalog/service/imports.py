@@ -29,7 +29,7 @@ from mercato.catalog.policy.importing import (
     problems_csv,
 )
 from mercato.catalog.schemas import ImportJobOut, ImportStatus
-from mercato.catalog.service._common import listing_changed, own_seller
+from mercato.catalog.service._common import listings_changed, own_seller
 from mercato.catalog.service._tree import load_tree
 from mercato.catalog.service._views import import_job_out, problems_json
 from mercato.kit import clock
@@ -289,8 +289,7 @@ async def _apply(
             await session.flush()
             await asyncio.sleep(0)  # let the web requests of this process run
     await session.flush()
-    for listing_id in changed:
-        listing_changed(session, listing_id)
+    listings_changed(session, changed)
     return counts
 
 
