@@ -59,6 +59,28 @@ async def get_entry(session: AsyncSession, listing_id: uuid.UUID) -> SearchEntry
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def _stale_categories(
+    session: AsyncSession, categories: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The category rows that are missing or read differently. Only those are written: an
+    upsert locks the row even when nothing changes, and every listing of a category shares
+    it, so writing them all would queue concurrent reindexes (each checkout's) behind one
+    another."""
+    if not categories:
+        return []
+    statement = select(
+        SearchCategory.id, SearchCategory.parent_id, SearchCategory.depth, SearchCategory.name
+    ).where(SearchCategory.id.in_([category["id"] for category in categories]))
+    known = {row.id: row for row in await session.execute(statement)}
+    return [
+        category
+        for category in categories
+        if (row := known.get(category["id"])) is None
+        or (row.parent_id, row.depth, row.name)
+        != (category["parent_id"], category["depth"], category["name"])
+    ]
+
+
 async def upsert_entry(
     session: AsyncSession,
     values: dict[str, Any],
@@ -76,7 +98,7 @@ async def upsert_entry(
         set_={name: insert_row.excluded[name] for name in values if name != "listing_id"},
     ).returning(SearchEntry.id)
     document_id: int = (await session.execute(upsert)).scalar_one()
-    for category in categories:
+    for category in await _stale_categories(session, categories):
         named = build(SearchCategory).values(**category)
         await session.execute(
             named.on_conflict_do_update(
