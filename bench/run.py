@@ -5,6 +5,7 @@ write the report to ``bench/results/``.
     .venv/bin/python -m bench.run            # full: 100k listings, 20 s per scenario, 1M curve
     .venv/bin/python -m bench.run --smoke    # 1-3 minutes on small data; fails on any error
     .venv/bin/python -m bench.run --only search,product   # those scenarios and hello-world only
+    .venv/bin/python -m bench.run --only checkout --reuse-data   # checkout on the last dataset
 
 PostgreSQL (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) must be running; the run uses
 its own database ``mercato_bench`` (dropped and recreated) and Redis database 9. Everything it
@@ -136,14 +137,30 @@ def _interrupted(signum: int, _frame: FrameType | None) -> None:
 # --- set-up ----------------------------------------------------------------------------------
 
 
-def platform_env(var_dir: Path) -> dict[str, str]:
-    """Production mode with fresh secrets for this run only."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MERCATO_")}
+SECRETS_FILE = ROOT / "var" / "bench-secrets.json"
+
+
+def bench_secrets(reuse: bool) -> dict[str, str]:
+    """Fresh secrets for a new dataset; the previous run's when its dataset is reused (the
+    generated accounts' fields are encrypted with them)."""
+    if reuse and SECRETS_FILE.exists():
+        saved: dict[str, str] = json.loads(SECRETS_FILE.read_text())
+        return saved
     key = base64.b64encode(secrets.token_bytes(32)).decode()
+    fresh = {"secret_key": secrets.token_urlsafe(48), "encryption_keys": f"1:{key}"}
+    SECRETS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    SECRETS_FILE.write_text(json.dumps(fresh))
+    return fresh
+
+
+def platform_env(var_dir: Path, reuse: bool = False) -> dict[str, str]:
+    """Production mode with the bench's own secrets (see :func:`bench_secrets`)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MERCATO_")}
+    chosen = bench_secrets(reuse)
     env.update(
         MERCATO_MODE="production",
-        MERCATO_SECRET_KEY=secrets.token_urlsafe(48),
-        MERCATO_ENCRYPTION_KEYS=f"1:{key}",
+        MERCATO_SECRET_KEY=chosen["secret_key"],
+        MERCATO_ENCRYPTION_KEYS=chosen["encryption_keys"],
         MERCATO_DATABASE_URL=DATABASE_URL,
         MERCATO_REDIS_URL=REDIS_URL,
         MERCATO_VAR_DIR=str(var_dir),
@@ -692,7 +709,7 @@ def run(plan: Plan, only: tuple[str, ...] = (), reuse_data: bool = False) -> int
     started_at = datetime.now(UTC)
     require_tools()
     work = Path(tempfile.mkdtemp(prefix="mercato-bench-"))
-    env = platform_env(work / "var")
+    env = platform_env(work / "var", reuse=reuse_data)
     processes = Processes(work)
     mode = f"{plan.mode}, only {','.join(only)}" if only else plan.mode
     print(f"Mercato benchmark ({mode}); logs in {work}", flush=True)
@@ -709,8 +726,9 @@ def run(plan: Plan, only: tuple[str, ...] = (), reuse_data: bool = False) -> int
         web = start_platform(processes, env)
         driver = Driver(plan, f"http://127.0.0.1:{WEB_PORT}", work, lambda: worker_pids(web))
         result.scenarios = run_scenarios(plan, driver, hello_rps, only)
-        if not only:
+        if not only or "checkout" in only:
             result.checkout = measure_checkout(plan, driver.base_url)
+        if not only:
             result.csv_import = measure_csv_import(plan, env, work)
             result.curve = run_curve(plan, driver, hello_rps)
         result.worker_peak_rss_mb = [
