@@ -60,6 +60,8 @@ async def notify_placed(session: AsyncSession, group: OrderGroup) -> None:
 
 
 async def notify_transition(session: AsyncSession, order: Order, status: OrderStatus) -> None:
+    if status not in _BUYER and status not in _SELLER:
+        return  # accepted, performed, completed: nobody is mailed, nothing to look up
     buyer = await get_contact(session, order.buyer_id)
     buyer_name = buyer.name if buyer else ""
     if status in _BUYER and buyer is not None:
