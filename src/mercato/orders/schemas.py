@@ -204,3 +204,17 @@ class OrderLedger(BaseModel):
     currency: str
     escrow_balance_minor: int
     journals: list[JournalOut]
+
+
+class StaffOrderView(BaseModel):
+    """Everything the admin's order page shows: the order, its checkout, the checkout's
+    payment and the order's escrow journals."""
+
+    order: OrderOut
+    group: OrderGroupOut
+    payment: PaymentOut | None
+    ledger: OrderLedger
+
+    @property
+    def escrow_matches(self) -> bool:
+        return self.ledger.escrow_balance_minor == self.order.captured_minor

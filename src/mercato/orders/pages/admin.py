@@ -29,8 +29,6 @@ from mercato.orders import service
 from mercato.orders.pages._common import formatting
 from mercato.orders.policy import Kind, OrderStatus, label
 from mercato.orders.schemas import CancelIn
-from mercato.payments.schemas import PaymentOut
-from mercato.payments.service import get_payment
 
 router = page_router()
 Csrf = Depends(verify_csrf)
@@ -86,22 +84,16 @@ async def admin_orders(
 async def _detail_context(
     session: DbSession, principal: Principal, order_id: uuid.UUID
 ) -> dict[str, Any]:
-    """The order, its checkout's payment and its escrow journals: read-only views, each
-    checked for staff by its own service."""
-    order = await service.get_order(session, _staff(principal), order_id)
-    ledger = await service.get_order_ledger(session, principal, order_id)
-    group = await service.get_group(session, principal, order.group_id)
-    payment: PaymentOut | None = None
-    if group.payment_id is not None:
-        payment = await get_payment(session, principal, group.payment_id)
+    view = await service.get_order_for_staff(session, principal, order_id)
     return {
         **formatting(),
-        "order": order,
-        "group": group,
-        "payment": payment,
-        "ledger": ledger,
-        "escrow_matches": ledger.escrow_balance_minor == order.captured_minor,
-        "can_cancel": principal.role == Role.ADMIN and OrderStatus.CANCELED in order.next_actions,
+        "order": view.order,
+        "group": view.group,
+        "payment": view.payment,
+        "ledger": view.ledger,
+        "escrow_matches": view.escrow_matches,
+        "can_cancel": principal.role == Role.ADMIN
+        and OrderStatus.CANCELED in view.order.next_actions,
         "form": {},
         "errors": {},
     }

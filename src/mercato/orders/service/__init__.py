@@ -19,6 +19,7 @@ from mercato.orders.service.payment_outcome import (
 from mercato.orders.service.queries import (
     get_group,
     get_order,
+    get_order_for_staff,
     get_order_ledger,
     list_my_groups,
     list_orders,
@@ -33,6 +34,7 @@ __all__ = [
     "expire_reservation",
     "get_group",
     "get_order",
+    "get_order_for_staff",
     "get_order_ledger",
     "lapsed_reservations",
     "list_my_groups",

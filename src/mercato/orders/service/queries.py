@@ -13,10 +13,16 @@ from mercato.kit.errors import NotFound
 from mercato.kit.pagination import Page
 from mercato.orders import repository
 from mercato.orders.policy import OrderStatus
-from mercato.orders.schemas import OrderGroupOut, OrderLedger, OrderOut, OrderSummary
+from mercato.orders.schemas import (
+    OrderGroupOut,
+    OrderLedger,
+    OrderOut,
+    OrderSummary,
+    StaffOrderView,
+)
 from mercato.orders.service._access import viewer_of, visible_order
 from mercato.orders.service._views import group_out, order_out, order_summary
-from mercato.payments.service import account_history, balance
+from mercato.payments.service import account_history, balance, get_payment
 
 
 async def list_orders(
@@ -94,3 +100,15 @@ async def get_order_ledger(
         escrow_balance_minor=held.amount_minor,
         journals=await account_history(session, order.escrow_account),
     )
+
+
+async def get_order_for_staff(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID
+) -> StaffOrderView:
+    """The admin console's view of one order: staff only."""
+    principal.require_role(Role.ADMIN, Role.SUPPORT)
+    order = await get_order(session, principal, order_id)
+    group = await get_group(session, principal, order.group_id)
+    payment = await get_payment(session, principal, group.payment_id) if group.payment_id else None
+    ledger = await get_order_ledger(session, principal, order_id)
+    return StaffOrderView(order=order, group=group, payment=payment, ledger=ledger)
