@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bench.checkout import markdown as checkout_markdown
+from bench.ledger import markdown as ledger_markdown
 
 WRK_MARKER = "BENCH_JSON "
 RSS_LIMIT_MB = 300
@@ -161,6 +162,7 @@ class Report:
     redis: RedisRun | None = None
     csv_import: dict[str, Any] | None = None
     checkout: dict[str, Any] | None = None  # bench.checkout.CheckoutRun.summary()
+    ledger: dict[str, Any] | None = None  # bench.ledger.LedgerRun.summary()
     worker_peak_rss_mb: list[float] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -182,6 +184,10 @@ class Report:
                 f"checkout: {checkout['errors']} error(s), {checkout['orders']} order(s),"
                 f" {checkout['oversold_units']} oversold unit(s)"
             )
+        if self.ledger and (self.ledger["errors"] or not self.ledger["journals"]):
+            failed.append(
+                f"ledger: {self.ledger['errors']} error(s), {self.ledger['journals']} journal(s)"
+            )
         return failed
 
     def as_dict(self) -> dict[str, Any]:
@@ -199,6 +205,7 @@ class Report:
             "search_curve": [{"listings": size, **result.as_dict()} for size, result in self.curve],
             "csv_import": self.csv_import,
             "checkout": self.checkout,
+            "ledger": self.ledger,
             "web_workers": {
                 "peak_rss_mb": self.worker_peak_rss_mb,
                 "target": f"≤ {RSS_LIMIT_MB} MB each",
@@ -263,6 +270,7 @@ def render_markdown(report: Report) -> str:
         "",
         *_csv_lines(report.csv_import),
         *(checkout_markdown(report.checkout) if report.checkout else []),
+        *(ledger_markdown(report.ledger, _pgbench_tps(report)) if report.ledger else []),
         "## Memory",
         "",
         f"Peak RSS (VmHWM) of each web worker: "
@@ -273,6 +281,10 @@ def render_markdown(report: Report) -> str:
     if report.notes:
         lines += ["## Notes", "", *[f"- {note}" for note in report.notes], ""]
     return "\n".join(lines)
+
+
+def _pgbench_tps(report: Report) -> float | None:
+    return report.pgbench.transactions_per_second if report.pgbench else None
 
 
 def _machine_line(machine: dict[str, Any]) -> str:

@@ -43,7 +43,7 @@ import asyncpg
 import redis
 from argon2 import PasswordHasher
 
-from bench import checkout, dataset, report, scenarios
+from bench import checkout, dataset, ledger, report, scenarios
 from bench.report import Report, ScenarioResult
 from bench.scenarios import Scenario
 from mercato.kit.crypto import KeyRing
@@ -655,6 +655,21 @@ def measure_checkout(plan: Plan, base_url: str) -> dict[str, Any]:
     return summary
 
 
+LEDGER_WORKERS = 8
+
+
+def measure_ledger(plan: Plan) -> dict[str, Any]:
+    """Journals per second: capture and release journals posted through the payments service
+    by concurrent workers on the bench database."""
+    summary = asyncio.run(ledger.measure(DATABASE_URL, LEDGER_WORKERS, plan.seconds))
+    print(
+        f"  Ledger: {summary['journals_per_second']:,.1f} journals/s, p99 "
+        f"{summary['journal_p99_ms']} ms, {summary['errors']} error(s)",
+        flush=True,
+    )
+    return summary
+
+
 def run_curve(plan: Plan, driver: Driver, hello_rps: float) -> list[tuple[int, ScenarioResult]]:
     def measure(size: int) -> tuple[int, ScenarioResult]:
         redis.Redis.from_url(REDIS_URL).flushdb()  # no result cached from another size
@@ -728,6 +743,8 @@ def run(plan: Plan, only: tuple[str, ...] = (), reuse_data: bool = False) -> int
         result.scenarios = run_scenarios(plan, driver, hello_rps, only)
         if not only or "checkout" in only:
             result.checkout = measure_checkout(plan, driver.base_url)
+        if not only or "ledger" in only:
+            result.ledger = measure_ledger(plan)
         if not only:
             result.csv_import = measure_csv_import(plan, env, work)
             result.curve = run_curve(plan, driver, hello_rps)

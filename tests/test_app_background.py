@@ -80,12 +80,18 @@ def test_the_app_registers_every_domain_job(tmp_path: Path) -> None:
     assert ast.literal_eval(output) == [
         "catalog.import_csv",
         "catalog.make_thumbnails",
+        "commission.charge_plan_fees",
         "kit.relay_outbox",
         "notifications.deliver_mail",
         "notifications.retry_queued_mail",
         "orders.advance_due_orders",
         "orders.expire_reservations",
+        "payments.reconcile_daily",
         "payments.sandbox_deliver_events",
         "payments.sandbox_run_due",
         "payments.sandbox_settle_transfer",
+        "payouts.run_scheduled_payouts",
+        "payouts.send_payout",
+        "settlement.alert_hold_horizon",
+        "settlement.release_due_escrow",
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -105,6 +106,16 @@ CATALOG_LISTING = {
 }
 
 PAYMENT = {"amount_minor": 1250, "currency": "EUR", "method": "card"}
+
+# A day already over (a day to come is a 422), for reconciling the sandbox.
+RECONCILE_DAY = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+
+# The matrix's commission plans: "free" is the default (no listing limit, so the fixtures can
+# still publish), "pro" is the one a seller moves to.
+COMMISSION_PLANS = (
+    {"code": "free", "name": "Free", "is_default": True},
+    {"code": "pro", "name": "Pro", "monthly_fee_minor": 1900, "discount_bps": 300},
+)
 
 CASES = [
     Case("GET", "/api/v1", everyone(200)),
@@ -383,6 +394,20 @@ CASES = [
     Case("POST", "/api/v1/payments/webhooks/{webhook_provider}", everyone(400), json={"id": "x"}),
     Case("GET", "/api/v1/payments/ledger/journals", staff_only(200)),
     Case("GET", "/api/v1/payments/ledger/balances", staff_only(200)),
+    Case("GET", "/api/v1/payments/ledger/finance", staff_only(200)),
+    # Reconciliation: staff read the runs; only an admin starts one.
+    Case("GET", "/api/v1/payments/ledger/reconciliations", staff_only(200)),
+    Case(
+        "GET",
+        "/api/v1/payments/ledger/reconciliations/{payments_reconciliation}",
+        staff_only(200),
+    ),
+    Case(
+        "POST",
+        "/api/v1/payments/ledger/reconciliations",
+        staff_only(201, support=403),
+        json={"day": RECONCILE_DAY, "provider": "sandbox"},
+    ),
     # Orders: buyers check out; a buyer sees their orders, a seller its shop's, staff all; each
     # move only by the role the state machine names (another seller: "not found").
     Case(
@@ -451,6 +476,153 @@ CASES = [
         "/api/v1/orders/bulk/{bulk_action}",
         signed_in(403, seller=200, other_seller=200),
         json={"order_ids": ["{orders_paid}"]},
+    ),
+    # Settlement: refunds by an admin (any order) or the owning seller; escrow is staff's.
+    Case(
+        "POST",
+        "/api/v1/settlement/orders/{orders_paid}/refunds",
+        signed_in(403, seller=201, admin=201, other_seller=404),
+        json={"amount_minor": 100, "reason": "Matrix refund"},
+        headers={"Idempotency-Key": "matrix-refund"},
+    ),
+    Case(
+        "GET",
+        "/api/v1/settlement/orders/{orders_paid}/refunds",
+        signed_in(200, other_seller=404),
+    ),
+    Case("GET", "/api/v1/settlement/refunds", signed_in(200, buyer=403)),
+    Case("GET", "/api/v1/settlement/escrows", staff_only(200)),
+    Case("GET", "/api/v1/settlement/escrows/{orders_paid}", staff_only(200)),
+    Case(
+        "POST",
+        "/api/v1/settlement/escrows/{orders_paid}/release",
+        staff_only(409, support=403),  # the admin may, once the order completes
+    ),
+    Case(
+        "POST",
+        "/api/v1/settlement/escrows/{orders_paid}/freeze",
+        staff_only(200, support=403),
+        json={"reason": "Matrix dispute"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/settlement/escrows/{orders_paid}/unfreeze",
+        staff_only(200, support=403),
+    ),
+    Case(
+        "PUT",
+        "/api/v1/settlement/sellers/{seller_id}/hold",
+        staff_only(200, support=403),
+        json={"hold_days": 3},
+    ),
+    # Payouts: a seller's own balance, schedule and payouts; staff read all, admins act. The
+    # matrix sellers have no available money (409); "{buyer_id}" is no payout (404).
+    Case("GET", "/api/v1/payouts/balance", sellers_only(200)),
+    Case("GET", "/api/v1/payouts/schedule", sellers_only(200)),
+    Case(
+        "PUT",
+        "/api/v1/payouts/schedule",
+        sellers_only(200),
+        json={"interval": "weekly", "weekly_anchor": 2},
+    ),
+    Case("GET", "/api/v1/payouts/schedules/{seller_id}", staff_only(200)),
+    Case(
+        "PUT",
+        "/api/v1/payouts/schedules/{seller_id}",
+        staff_only(200, support=403),
+        json={"interval": "manual"},
+    ),
+    Case("GET", "/api/v1/payouts", signed_in(200, buyer=403)),
+    Case(
+        "POST",
+        "/api/v1/payouts",
+        sellers_only(409),
+        json={"amount_minor": 1000, "currency": "EUR"},
+        headers={"Idempotency-Key": "matrix-payout"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/payouts/admin",
+        staff_only(409, support=403),
+        json={"seller_id": "{seller_id}", "amount_minor": 1000, "currency": "EUR"},
+        headers={"Idempotency-Key": "matrix-admin-payout"},
+    ),
+    Case("GET", "/api/v1/payouts/{buyer_id}", signed_in(404, buyer=403)),
+    Case("GET", "/api/v1/payouts/{buyer_id}/statement", signed_in(404, buyer=403)),
+    Case("GET", "/api/v1/payouts/{buyer_id}/statement.csv", signed_in(404, buyer=403)),
+    Case("POST", "/api/v1/payouts/{buyer_id}/retry", staff_only(403, support=403) | {ADMIN: 404}),
+    Case("POST", "/api/v1/payouts/{buyer_id}/cancel", staff_only(403, support=403) | {ADMIN: 404}),
+    # Commission: admins manage rules, plans and incentives (support too is refused); sellers
+    # read the plans on offer and manage their own plan; an order's fees are its seller's and
+    # the admin's (another seller: "not found"); the quote prices only the caller's listings.
+    Case("GET", "/api/v1/commission/rules", staff_only(200, support=403)),
+    Case(
+        "POST",
+        "/api/v1/commission/rules",
+        staff_only(201, support=403),
+        json={
+            "name": "Matrix ceramics",
+            "scope": "category",
+            "category_id": "{catalog_category}",
+            "rate_bps": 800,
+        },
+    ),
+    Case("GET", "/api/v1/commission/rules/{commission_rule}", staff_only(200, support=403)),
+    Case(
+        "POST",
+        "/api/v1/commission/rules/{commission_rule}/versions",
+        staff_only(201, support=403),
+        json={"rate_bps": 900},
+    ),
+    Case(
+        "POST",
+        "/api/v1/commission/rules/{commission_rule}/end",
+        staff_only(200, support=403),
+    ),
+    Case(
+        "GET",
+        "/api/v1/commission/plans",
+        {ANON: 401, BUYER: 403, SELLER: 200, OTHER: 200, SUPPORT: 403, ADMIN: 200},
+    ),
+    Case(
+        "POST",
+        "/api/v1/commission/plans",
+        staff_only(201, support=403),
+        json={"code": "matrix", "name": "Matrix", "listing_limit": 10},
+    ),
+    Case(
+        "PUT",
+        "/api/v1/commission/plans/{commission_plan}",
+        staff_only(200, support=403),
+        json=COMMISSION_PLANS[1] | {"name": "Pro+"},
+    ),
+    Case("GET", "/api/v1/commission/incentives", staff_only(200, support=403)),
+    Case(
+        "POST",
+        "/api/v1/commission/incentives",
+        staff_only(201, support=403),
+        json={"name": "Welcome", "kind": "new_seller", "rate_bps": 0, "new_seller_days": 30},
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/commission/incentives/{commission_incentive}",
+        staff_only(200, support=403),
+        json={"active": False},
+    ),
+    Case("GET", "/api/v1/commission/my/plan", sellers_only(200)),
+    # The other seller is still an applicant: no paid plan before it may sell.
+    Case(
+        "PUT", "/api/v1/commission/my/plan", sellers_only(200, other=409), json={"plan_code": "pro"}
+    ),
+    Case(
+        "GET",
+        "/api/v1/commission/orders/{orders_paid}",
+        signed_in(403, seller=200, other_seller=404, admin=200),
+    ),
+    Case(
+        "GET",
+        "/api/v1/commission/quote?listing_id={catalog_public}&price_minor=1000&quantity=2",
+        sellers_only(200, other=404),
     ),
     # Shipping profiles: the owning seller edits and deletes; another seller's is "not found".
     Case(
@@ -537,10 +709,33 @@ async def _seller_placeholders(client, people) -> dict[str, str]:
     }
 
 
+async def _commission_placeholders(client, admin: dict[str, str]) -> dict[str, str]:
+    """The matrix's plans ("free" the default, "pro"), a rule of its own and an incentive."""
+    plans = []
+    for body in COMMISSION_PLANS:
+        plan = await client.post("/api/v1/commission/plans", json=body, headers=admin)
+        assert plan.status_code == 201, plan.text
+        plans.append(plan.json()["id"])
+    rule = await client.post(
+        "/api/v1/commission/rules", json={"name": "Matrix rule", "rate_bps": 700}, headers=admin
+    )
+    incentive = await client.post(
+        "/api/v1/commission/incentives",
+        json={"name": "Matrix welcome", "kind": "new_seller", "rate_bps": 0, "new_seller_days": 7},
+        headers=admin,
+    )
+    assert rule.status_code == 201 and incentive.status_code == 201, (rule.text, incentive.text)
+    return {
+        "commission_plan": plans[1],
+        "commission_rule": rule.json()["id"],
+        "commission_incentive": incentive.json()["id"],
+    }
+
+
 async def _placeholders(
-    client, people, runtime, *, catalog: bool, orders: str = ""
+    client, people, runtime, *, catalog: bool, orders: str = "", commission: bool = False
 ) -> dict[str, str]:
-    buyer = people[BUYER].headers
+    buyer, admin = people[BUYER].headers, people[ADMIN].headers
     sellers = await _seller_placeholders(client, people)
     address = await client.post(
         "/api/v1/me/addresses", json=ADDRESS | {"label": "B"}, headers=buyer
@@ -557,9 +752,17 @@ async def _placeholders(
         else {}
     )
     order_rows = await matrix_orders(runtime, client, people, orders) if orders else {}
+    # After the catalog and the orders: the plans the sellers are on would limit their listings.
+    commission_rows = await _commission_placeholders(client, admin) if commission else {}
+    reconciliation = await client.post(
+        "/api/v1/payments/ledger/reconciliations", json={"day": RECONCILE_DAY}, headers=admin
+    )
+    assert reconciliation.status_code == 201, reconciliation.text
     return {
         **catalog_rows,
         **order_rows,
+        **commission_rows,
+        "payments_reconciliation": reconciliation.json()["id"],
         "bulk_action": "accept",
         "buyer_address": address.json()["id"],
         "buyer_payment": payment.json()["id"],
@@ -595,6 +798,8 @@ async def test_authorization_matrix(client, runtime, case: Case):
         catalog="{catalog_" in repr(case),
         # Orders (and the buyer's filled cart) only for the cases that use them.
         orders=repr(case) if "{orders_" in repr(case) or "/checkout" in case.path else "",
+        # The plans (a seller's plan is the default until chosen), a rule and an incentive.
+        commission="/commission/" in case.path,
     )
     connection = runtime.database.bind
     assert connection is not None, "the matrix needs the test database's own connection"
@@ -633,8 +838,9 @@ async def _outcome(client, runtime, case: Case, values: dict[str, str], headers)
 
 
 def _shape(path: str) -> str:
-    """A path with its parameters blanked: ``/a/{id}/b`` and ``/a/{x}/b`` are the same route."""
-    return re.sub(r"\{[^}]+\}", "{}", path)
+    """A path with its parameters blanked and its query left off: ``/a/{id}/b`` and
+    ``/a/{x}/b?q=1`` are the same route."""
+    return re.sub(r"\{[^}]+\}", "{}", path.split("?", 1)[0])
 
 
 def test_every_api_route_is_in_the_matrix(settings):

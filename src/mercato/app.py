@@ -19,6 +19,8 @@ from mercato.cart import api as cart_api
 from mercato.cart import pages as cart_pages
 from mercato.catalog import api as catalog_api
 from mercato.catalog import pages as catalog_pages
+from mercato.commission import api as commission_api
+from mercato.commission import pages as commission_pages
 from mercato.config import Settings, get_settings
 from mercato.kit import ops
 from mercato.kit.background import configure_jobs, start_background
@@ -33,10 +35,14 @@ from mercato.orders import api as orders_api
 from mercato.orders import pages as orders_pages
 from mercato.payments import api as payments_api
 from mercato.payments import pages as payments_pages
+from mercato.payouts import api as payouts_api
+from mercato.payouts import pages as payouts_pages
 from mercato.search import api as search_api
 from mercato.search import pages as search_pages
 from mercato.sellers import api as sellers_api
 from mercato.sellers import pages as sellers_pages
+from mercato.settlement import api as settlement_api
+from mercato.settlement import pages as settlement_pages
 from mercato.storefront import pages as storefront_pages
 from mercato.tasks_registry import load_all_tasks
 
@@ -94,8 +100,11 @@ def create_app(
         catalog_api.router,
         search_api.router,
         payments_api.router,
+        payouts_api.router,
         orders_api.router,
         cart_api.router,
+        commission_api.router,
+        settlement_api.router,
     ):
         api.include_router(router)
     app.include_router(api)
@@ -107,8 +116,11 @@ def create_app(
     app.include_router(catalog_pages.router)
     app.include_router(sellers_pages.router)
     app.include_router(payments_pages.router)
+    app.include_router(payouts_pages.router)
     app.include_router(cart_pages.router)
     app.include_router(orders_pages.router)
+    app.include_router(settlement_pages.router)
+    app.include_router(commission_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     return app
 

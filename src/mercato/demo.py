@@ -20,13 +20,16 @@ from mercato.accounts.service import (
 )
 from mercato.cart.demo import seed_cart_demo
 from mercato.catalog.demo import seed_catalog_demo
+from mercato.commission.demo import seed_commission_demo
 from mercato.config import Settings
 from mercato.kit.auth import Principal, Role
 from mercato.kit.runtime import build_runtime
 from mercato.kit.storage import FileStore
 from mercato.orders.demo import seed_orders_demo
+from mercato.payouts.demo import seed_payouts_demo
 from mercato.sellers.demo import seed_sellers_demo
 from mercato.sellers.service import find_seller_of, open_application
+from mercato.settlement.demo import seed_settlement_demo
 from mercato.tasks_registry import load_all_tasks
 
 # Seller applicants the sellers demo creates, shown with the logins so the review queue can be
@@ -114,8 +117,11 @@ DomainSeed = Callable[[AsyncSession, FileStore], Awaitable[None]]
 DOMAIN_SEEDS: tuple[tuple[str, DomainSeed], ...] = (
     ("Seller applications and storefronts", seed_sellers_demo),
     ("Catalog: categories, listings, images", seed_catalog_demo),
+    ("Commission: rules, plans, a campaign", seed_commission_demo),
     ("Cart: Bob's cart with items from both demo sellers", seed_cart_demo),
     ("Orders: Alice's and Bob's orders in every status", seed_orders_demo),
+    ("Settlement: releases of completed orders, refunds before and after", seed_settlement_demo),
+    ("Payouts: schedules, a paid, a failed and a pending payout", seed_payouts_demo),
 )
 
 

@@ -21,8 +21,13 @@ TASK_MODULES = (
     "mercato.payments.tasks",
     "mercato.orders.handlers",
     "mercato.orders.tasks",
+    "mercato.payouts.tasks",
     "mercato.search.handlers",
+    "mercato.settlement.handlers",
+    "mercato.settlement.tasks",
     "mercato.storefront.handlers",
+    "mercato.commission.handlers",
+    "mercato.commission.tasks",
 )
 
 

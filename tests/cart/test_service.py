@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from mercato.cart import service
 from mercato.cart.models import Cart, CartLine, CartShippingChoice
@@ -182,3 +182,21 @@ async def test_checkout_reads_and_empties_the_buyers_cart(runtime, shop):
     async with runtime.database.transaction() as session:
         await service.empty_cart(session, buyer_id, cart.id)
     assert await counts(runtime) == (1, 0, 0)
+
+
+async def test_pricing_a_cart_reads_each_seller_once_however_many_lines(runtime, shop):
+    """No query per line: pricing two lines of one seller costs what pricing one costs."""
+    owner = buyer_of(shop)
+    await add(runtime, owner, shop.mug_small, 1)
+    one_line = await _statements_to_price(runtime, owner)
+    await add(runtime, owner, shop.mug_large, 1)
+    assert await _statements_to_price(runtime, owner) == one_line
+
+
+async def _statements_to_price(runtime, owner) -> int:
+    executed: list[object] = []
+    async with runtime.database.reading() as session:
+        event.listen(session.sync_session, "do_orm_execute", executed.append)
+        cart = await service.get_cart(session, owner)
+    assert cart.item_count > 0
+    return len(executed)

@@ -212,10 +212,10 @@ async def _priced(session: AsyncSession, cart: Cart | None) -> CartOut:
     """The cart as the buyer sees it now: live prices and stock, grouped by seller."""
     if cart is None or not cart.lines:
         return calculations.build_cart(cart.id if cart else None, None, [])
-    variants = {
-        line.variant_id: await catalog.get_variant_for_checkout(session, line.variant_id)
-        for line in cart.lines
-    }
+    found = await catalog.get_variants_for_checkout(
+        session, [line.variant_id for line in cart.lines]
+    )
+    variants = {line.variant_id: found.get(line.variant_id) for line in cart.lines}
     listing_ids = [v.listing_id for v in variants.values() if v is not None]
     images = await catalog.listing_thumbnails(session, listing_ids)
     seller_ids = list(dict.fromkeys(line.seller_id for line in cart.lines))

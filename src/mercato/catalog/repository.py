@@ -177,6 +177,20 @@ async def get_variant(session: AsyncSession, variant_id: uuid.UUID) -> Variant |
     return await session.get(Variant, variant_id)
 
 
+async def variants_with_listings(
+    session: AsyncSession, variant_ids: Sequence[uuid.UUID]
+) -> list[tuple[Variant, Listing]]:
+    """The variants with their listings, in one query, read afresh from the database (never
+    an identity-map copy: prices and stock decide what a buyer pays)."""
+    statement = (
+        select(Variant, Listing)
+        .join(Listing, Listing.id == Variant.listing_id)
+        .where(Variant.id.in_(list(variant_ids)))
+        .execution_options(populate_existing=True)
+    )
+    return [(variant, listing) for variant, listing in await session.execute(statement)]
+
+
 async def sku_owner(session: AsyncSession, seller_id: uuid.UUID, sku: str) -> uuid.UUID | None:
     """The id of the seller's variant using ``sku`` (case-insensitively), if any."""
     statement = select(Variant.id).where(
@@ -361,3 +375,23 @@ async def list_images_by_keys(session: AsyncSession, keys: Sequence[str]) -> lis
         statement = select(Image).where(or_(Image.file_key.in_(part), Image.small_key.in_(part)))
         found.extend((await session.execute(statement)).scalars())
     return found
+
+
+# --- for the money domains -----------------------------------------------------------------
+
+
+async def listing_rows_brief(
+    session: AsyncSession, listing_ids: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID, str, str, uuid.UUID]]:
+    """(id, seller_id, currency, title, category_id) of each listing that exists."""
+    statement = select(
+        Listing.id, Listing.seller_id, Listing.currency, Listing.title, Listing.category_id
+    ).where(Listing.id.in_(list(set(listing_ids))))
+    return [tuple(row) for row in (await session.execute(statement)).all()]  # type: ignore[misc]
+
+
+async def count_published_of_seller(session: AsyncSession, seller_id: uuid.UUID) -> int:
+    statement = select(func.count()).where(
+        Listing.seller_id == seller_id, Listing.status == "published"
+    )
+    return int((await session.execute(statement)).scalar_one())

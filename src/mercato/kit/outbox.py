@@ -37,7 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mercato.kit import clock
-from mercato.kit.db import Base, Database, IdMixin, current_database
+from mercato.kit.db import Base, Database, IdMixin, after_commit, current_database
+from mercato.kit.events import publish
 from mercato.kit.ids import new_id
 from mercato.kit.scheduler import periodic
 
@@ -142,6 +143,41 @@ def add_message(
     )
     session.add(message)
     return message
+
+
+# How long a durably announced event waits before the relay delivers it again: enough for the
+# in-process dispatch right after the commit to finish and mark it published.
+ANNOUNCE_GRACE = timedelta(minutes=1)
+
+
+def announce(session: AsyncSession, event: Any, topic: str, payload: dict[str, Any]) -> None:
+    """Publish a domain event that must never be lost (money follows it): in process right after
+    the commit, with an outbox message written in the same transaction as the durable backstop.
+
+    The message becomes due only after :data:`ANNOUNCE_GRACE`. Once every subscriber handled the
+    in-process dispatch it is marked published and the relay skips it; if the process dies first
+    or a subscriber fails, the relay hands it to the topic's handler (which republishes the event,
+    see :func:`republish`). Subscribers therefore see each event at least once.
+    """
+    message_id = add_message(session, topic, payload, delay=ANNOUNCE_GRACE).id
+
+    async def dispatch() -> None:
+        if not await publish(event):
+            return  # the relay delivers it again after the grace period
+        try:
+            await mark_published(current_database(), message_id)
+        except Exception:
+            # Harmless: the relay dispatches the event once more after the grace period.
+            log.warning("outbox.announce_not_marked", message_id=str(message_id), exc_info=True)
+
+    after_commit(session, dispatch)
+
+
+async def republish(event: Any) -> None:
+    """The outbox handler of an announced event: publish it again; raise (so the relay retries
+    later) when a subscriber failed."""
+    if not await publish(event):
+        raise RuntimeError(f"a subscriber of {type(event).__name__} failed; retrying later")
 
 
 async def mark_published(database: Database, message_id: uuid.UUID) -> None:

@@ -5,6 +5,24 @@ Other domains use the events (``OrderPaid``, ``OrderStatusChanged``, ``OrderComp
 ``OrderCanceled``) and the read functions of :mod:`mercato.orders.service`.
 """
 
-from mercato.orders.events import OrderCanceled, OrderCompleted, OrderPaid, OrderStatusChanged
+from mercato.orders.events import (
+    CANCELED_TOPIC,
+    COMPLETED_TOPIC,
+    PAID_TOPIC,
+    OrderCanceled,
+    OrderCompleted,
+    OrderPaid,
+    OrderStatusChanged,
+    SoldLine,
+)
 
-__all__ = ["OrderCanceled", "OrderCompleted", "OrderPaid", "OrderStatusChanged"]
+__all__ = [
+    "CANCELED_TOPIC",
+    "COMPLETED_TOPIC",
+    "PAID_TOPIC",
+    "OrderCanceled",
+    "OrderCompleted",
+    "OrderPaid",
+    "OrderStatusChanged",
+    "SoldLine",
+]

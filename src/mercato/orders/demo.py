@@ -227,6 +227,18 @@ async def completed_service(story: Story) -> None:
     await story.run_timers(order_id)
 
 
+def _completed(kind: str, index: int) -> StoryScript:
+    """An older order that went all the way: its money has been released since."""
+
+    async def script(story: Story) -> None:
+        last = S.DELIVERED if kind == "goods" else S.CONFIRMED
+        order_id = await (_goods_until if kind == "goods" else _service_until)(story, index, last)
+        story.later(days=3, hours=1)
+        await story.run_timers(order_id)
+
+    return script
+
+
 async def canceled_by_buyer(story: Story) -> None:
     order_id = await _goods_until(story, 1, S.PAID)
     story.later(hours=3)
@@ -275,6 +287,10 @@ def _until(kind: str, index: int, last: OrderStatus) -> StoryScript:
 
 # (buyer, seller, days ago the story starts, what happens)
 STORIES: tuple[tuple[str, str, float, StoryScript], ...] = (
+    (BOB, NORDIC, 45, _completed("goods", 6)),
+    (ALICE, ATELIER, 40, _completed("goods", 8)),
+    (ALICE, NORDIC, 34, _completed("service", 2)),
+    (BOB, ATELIER, 29, _completed("goods", 4)),
     (ALICE, ATELIER, 24, completed_goods),
     (BOB, ATELIER, 21, completed_service),
     (ALICE, NORDIC, 18, canceled_by_buyer),

@@ -5,12 +5,30 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SoldLine:
+    """One order line as sold: what the money domain needs to price fees and refund by line."""
+
+    line_id: uuid.UUID
+    listing_id: uuid.UUID
+    variant_id: uuid.UUID
+    sku: str
+    title: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
 
 
 @dataclass(frozen=True)
 class OrderPaid:
+    """The order's share of the payment was captured into its escrow account. Announced
+    durably: money follows it."""
+
     order_id: uuid.UUID
     group_id: uuid.UUID
     seller_id: uuid.UUID
@@ -18,6 +36,25 @@ class OrderPaid:
     total_minor: int
     currency: str
     escrow_account: str
+    number: str = ""
+    kind: str = "goods"
+    items_minor: int = 0
+    shipping_minor: int = 0
+    captured_minor: int = 0
+    paid_at: datetime | None = None
+    lines: tuple[SoldLine, ...] = ()
+
+    def to_payload(self) -> dict[str, Any]:
+        data = _jsonable(asdict(self))
+        data["lines"] = [_jsonable(asdict(line)) for line in self.lines]
+        return data
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> OrderPaid:
+        return cls(
+            **_parsed(data, exclude=frozenset({"lines"})),
+            lines=tuple(SoldLine(**_parsed(line)) for line in data["lines"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -32,13 +69,22 @@ class OrderStatusChanged:
 
 @dataclass(frozen=True)
 class OrderCompleted:
-    """Delivery or service confirmed and the buyer's window passed: escrow may be released."""
+    """Delivery or service confirmed and the buyer's window passed: escrow may be released.
+    Announced durably."""
 
     order_id: uuid.UUID
     seller_id: uuid.UUID
     total_minor: int
     currency: str
     escrow_account: str
+    completed_at: datetime | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> OrderCompleted:
+        return cls(**_parsed(data))
 
 
 @dataclass(frozen=True)
@@ -48,3 +94,47 @@ class OrderCanceled:
     was_paid: bool  # True: the captured money in escrow is owed back to the buyer
     reason: str | None
     actor: str
+    canceled_at: datetime | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> OrderCanceled:
+        return cls(**_parsed(data))
+
+
+PAID_TOPIC = "orders.order_paid"
+COMPLETED_TOPIC = "orders.order_completed"
+CANCELED_TOPIC = "orders.order_canceled"
+
+_UUIDS = {"order_id", "group_id", "seller_id", "buyer_id", "line_id", "listing_id", "variant_id"}
+_DATETIMES = {"paid_at", "completed_at", "canceled_at"}
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: (
+            str(value)
+            if isinstance(value, uuid.UUID)
+            else value.isoformat()
+            if isinstance(value, datetime)
+            else value
+        )
+        for key, value in data.items()
+    }
+
+
+def _parsed(
+    data: dict[str, Any], exclude: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in exclude:
+            continue
+        if key in _UUIDS and value is not None:
+            value = uuid.UUID(value)
+        elif key in _DATETIMES and value is not None:
+            value = datetime.fromisoformat(value)
+        parsed[key] = value
+    return parsed

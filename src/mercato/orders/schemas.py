@@ -8,7 +8,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from mercato.commission.schemas import OrderFees
 from mercato.payments.schemas import JournalOut, PaymentMethod, PaymentOut
+from mercato.settlement.schemas import EscrowOut, RefundOut
 
 
 class OrderStatus(StrEnum):
@@ -206,15 +208,38 @@ class OrderLedger(BaseModel):
     journals: list[JournalOut]
 
 
+class OrderMoney(BaseModel):
+    """What became of an order's money after the payment: its escrow (held, released or
+    refunded), the commission frozen for each line at payment, and the refunds. Buyers see
+    only the refunds: the commission is between the seller and the platform."""
+
+    escrow: EscrowOut | None = None
+    fees: OrderFees | None = None
+    refunds: list[RefundOut] = []
+
+
+class OrderWithMoney(BaseModel):
+    order: OrderOut
+    money: OrderMoney
+
+
 class StaffOrderView(BaseModel):
     """Everything the admin's order page shows: the order, its checkout, the checkout's
-    payment and the order's escrow journals."""
+    payment, the order's escrow journals and what became of its money."""
 
     order: OrderOut
     group: OrderGroupOut
     payment: PaymentOut | None
     ledger: OrderLedger
+    money: OrderMoney
+
+    @property
+    def expected_escrow_minor(self) -> int:
+        """What the escrow account should hold: the captured amount until the settlement
+        domain released or refunded some of it."""
+        escrow = self.money.escrow
+        return self.order.captured_minor if escrow is None else escrow.held_minor
 
     @property
     def escrow_matches(self) -> bool:
-        return self.ledger.escrow_balance_minor == self.order.captured_minor
+        return self.ledger.escrow_balance_minor == self.expected_escrow_minor

@@ -9,8 +9,17 @@ from datetime import timedelta
 import structlog
 
 from mercato.kit.db import current_database
+from mercato.kit.outbox import OutboxDelivery, outbox_handler, republish
 from mercato.kit.scheduler import periodic
 from mercato.orders import service
+from mercato.orders.events import (
+    CANCELED_TOPIC,
+    COMPLETED_TOPIC,
+    PAID_TOPIC,
+    OrderCanceled,
+    OrderCompleted,
+    OrderPaid,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -49,3 +58,21 @@ async def advance_due_orders() -> int:
         async with database.transaction(writes=True) as session:
             moved += await service.advance_due_order(session, order_id) is not None
     return moved
+
+
+# The durable backstop of the money-relevant events (see ``mercato.kit.outbox.announce``).
+
+
+@outbox_handler(PAID_TOPIC)
+async def relay_order_paid(delivery: OutboxDelivery) -> None:
+    await republish(OrderPaid.from_payload(delivery.payload))
+
+
+@outbox_handler(COMPLETED_TOPIC)
+async def relay_order_completed(delivery: OutboxDelivery) -> None:
+    await republish(OrderCompleted.from_payload(delivery.payload))
+
+
+@outbox_handler(CANCELED_TOPIC)
+async def relay_order_canceled(delivery: OutboxDelivery) -> None:
+    await republish(OrderCanceled.from_payload(delivery.payload))

@@ -7,11 +7,16 @@ account-code helpers) and the events ``PaymentSucceeded`` / ``PaymentFailed``.
 """
 
 from mercato.payments.calculations import (
+    PLATFORM_COMMISSION,
+    PLATFORM_SUBSCRIPTIONS,
     LedgerRejected,
     Posting,
     clearing_account,
     escrow_account,
     seller_available_account,
+    seller_debt_account,
+    seller_in_transit_account,
+    seller_pending_account,
 )
 from mercato.payments.events import PaymentFailed, PaymentSucceeded
 from mercato.payments.schemas import PaymentMethod, PaymentOut, PaymentStatus
@@ -27,6 +32,8 @@ from mercato.payments.service import (
 )
 
 __all__ = [
+    "PLATFORM_COMMISSION",
+    "PLATFORM_SUBSCRIPTIONS",
     "InsufficientFunds",
     "LedgerRejected",
     "PaymentFailed",
@@ -44,5 +51,8 @@ __all__ = [
     "post_journal",
     "reverse_journal",
     "seller_available_account",
+    "seller_debt_account",
+    "seller_in_transit_account",
+    "seller_pending_account",
     "start_payment",
 ]

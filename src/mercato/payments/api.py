@@ -112,3 +112,46 @@ async def list_balances(
     """Account balances whose code starts with ``prefix`` (``escrow:``, ``provider:``).
     Staff only."""
     return await service.list_balances(session, principal, prefix=prefix, currency=currency)
+
+
+# --- finance and reconciliation (staff) ----------------------------------------------------------
+
+
+@router.get("/payments/ledger/finance", response_model=service.FinanceOverview)
+async def finance_overview(
+    session: DbSession, principal: CurrentPrincipal
+) -> service.FinanceOverview:
+    """GMV, commission, take rate, escrow, seller balances, debt and plan revenue per currency,
+    with daily GMV and commission over the last 30 days; all from the ledger. Staff only."""
+    return await service.finance_overview(session, principal)
+
+
+@router.get("/payments/ledger/reconciliations", response_model=list[service.ReconciliationOut])
+async def list_reconciliations(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> list[service.ReconciliationOut]:
+    """Reconciliation runs, newest first, with their mismatch counts. Staff only."""
+    return await service.list_reconciliations(session, principal, limit=limit)
+
+
+@router.get("/payments/ledger/reconciliations/{run_id}", response_model=service.ReconciliationOut)
+async def get_reconciliation(
+    run_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+) -> service.ReconciliationOut:
+    """One reconciliation run with every mismatch. Staff only."""
+    return await service.get_reconciliation(session, principal, run_id)
+
+
+@router.post(
+    "/payments/ledger/reconciliations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=service.ReconciliationOut,
+)
+async def run_reconciliation(
+    data: service.ReconcileRequest, session: DbSession, principal: CurrentPrincipal
+) -> service.ReconciliationOut:
+    """Compare a day's journals on the provider's clearing account with the provider's balance
+    transactions now, and keep the run. Admins only."""
+    return await service.run_reconciliation(session, principal, data.day, data.provider)

@@ -51,15 +51,67 @@ def escrow_account(kind: str, identifier: object) -> str:
 
 
 def seller_available_account(seller_id: object) -> str:
+    """Released money the seller may be paid out."""
     return f"seller:{seller_id}:available"
 
 
+def seller_pending_account(seller_id: object) -> str:
+    """Released money still inside its hold period (not yet available for payout)."""
+    return f"seller:{seller_id}:pending"
+
+
+def seller_in_transit_account(seller_id: object) -> str:
+    """Money sent to the seller's bank by a payout the provider has not confirmed yet."""
+    return f"seller:{seller_id}:payout_in_transit"
+
+
+def seller_debt_account(seller_id: object) -> str:
+    """What the seller owes the platform, as a negative balance (a refund or a plan fee its
+    available balance could not cover). Later money for the seller repays it first."""
+    return f"seller:{seller_id}:debt"
+
+
+PLATFORM_COMMISSION = "platform:commission"
+PLATFORM_SUBSCRIPTIONS = "platform:subscriptions"
+
+# Seller accounts that hold money for the seller and so can never be overdrawn.
+_SELLER_HELD = (":available", ":pending", ":payout_in_transit")
+
+
 def must_stay_non_negative(account: str) -> bool:
-    """Escrow and seller available balances are liabilities that can never be overdrawn; a
+    """Escrow and the seller's held balances are liabilities that can never be overdrawn; a
     seller's debt is its own, explicit account."""
     return account.startswith("escrow:") or (
-        account.startswith("seller:") and account.endswith(":available")
+        account.startswith("seller:") and account.endswith(_SELLER_HELD)
     )
+
+
+def seller_credit_postings(
+    seller_id: object, amount_minor: int, currency: str, debt_owed_minor: int, *, to: str
+) -> list[Posting]:
+    """Money arriving for a seller repays its debt first; the rest lands on ``to`` (its
+    available or pending account). The caller adds the posting the money comes from."""
+    repaid = min(amount_minor, max(debt_owed_minor, 0))
+    postings = []
+    if repaid:
+        postings.append(Posting(seller_debt_account(seller_id), repaid, currency))
+    if amount_minor - repaid:
+        postings.append(Posting(to, amount_minor - repaid, currency))
+    return postings
+
+
+def seller_charge_postings(
+    seller_id: object, amount_minor: int, currency: str, available_minor: int
+) -> list[Posting]:
+    """Money taken from a seller comes from its available balance; what that cannot cover
+    becomes explicit debt. The caller adds the posting the money goes to."""
+    taken = min(amount_minor, max(available_minor, 0))
+    postings = []
+    if taken:
+        postings.append(Posting(seller_available_account(seller_id), -taken, currency))
+    if amount_minor - taken:
+        postings.append(Posting(seller_debt_account(seller_id), -(amount_minor - taken), currency))
+    return postings
 
 
 def validate_key(value: str, field: str = "idempotency_key") -> str:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from mercato.payments.service import ReconciliationOut
 
 app = typer.Typer(help="Payments and the ledger.", no_args_is_help=True)
 console = Console()
@@ -74,3 +79,66 @@ def sandbox_settle(
         console.print(f"[red]Cannot settle: {detail}[/red]")
         raise typer.Exit(1) from error
     console.print("Settled; the webhook was delivered." if settled else "Nothing to settle.")
+
+
+@app.command("reconcile")
+def reconcile(
+    day: str = typer.Option(
+        "", "--date", help="The UTC day to reconcile, YYYY-MM-DD (default: yesterday)."
+    ),
+    provider: str = typer.Option(
+        "", "--provider", help="One provider (default: every provider that is set up)."
+    ),
+) -> None:
+    """Compare a day's journals on each provider's clearing account with the provider's balance
+    transactions; keep the run and exit 1 when anything does not match."""
+    from mercato.config import get_settings
+    from mercato.kit import clock
+    from mercato.kit.errors import MercatoError
+    from mercato.kit.runtime import build_runtime
+    from mercato.payments.service import reconcile_day, reconciled_providers
+
+    try:
+        chosen = date.fromisoformat(day) if day else clock.now().date() - timedelta(days=1)
+    except ValueError:
+        console.print(f"[red]--date must be YYYY-MM-DD, not {day!r}.[/red]")
+        raise typer.Exit(2) from None
+    providers = [provider] if provider else reconciled_providers()
+
+    async def run() -> list[ReconciliationOut]:
+        runtime = build_runtime(get_settings())
+        try:
+            results = []
+            for name in providers:
+                async with runtime.database.transaction() as session:
+                    results.append(await reconcile_day(session, chosen, name))
+            return results
+        finally:
+            await runtime.close()
+
+    try:
+        results = asyncio.run(run())
+    except MercatoError as error:
+        console.print(f"[red]Cannot reconcile: {error.detail}[/red]")
+        raise typer.Exit(2) from error
+    for result in results:
+        _print_reconciliation(result)
+    if any(result.status != "ok" for result in results):
+        raise typer.Exit(1)
+
+
+def _print_reconciliation(result: ReconciliationOut) -> None:
+    head = f"{result.provider} {result.day.isoformat()}"
+    counts = (
+        f"{result.ledger_entries} journal(s), {result.provider_transactions} provider "
+        f"transaction(s), {result.matched} matched"
+    )
+    if result.status == "failed":
+        console.print(f"[red]{head}: FAILED[/red] {result.error}", highlight=False)
+        return
+    if result.status == "ok":
+        console.print(f"[green]{head}: OK[/green] {counts}", highlight=False)
+        return
+    console.print(f"[red]{head}: {result.mismatch_count} mismatch(es)[/red] {counts}")
+    for mismatch in result.mismatches:
+        console.print(f"  ✗ [bold]{mismatch.kind}[/bold] {mismatch.detail}", highlight=False)

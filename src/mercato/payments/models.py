@@ -8,13 +8,14 @@ UPDATE or DELETE of them. Corrections are reversing journals.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -245,3 +246,54 @@ class SandboxEvent(Base):
     last_status: Mapped[int | None] = mapped_column(Integer)
     delivered_at: Mapped[datetime | None]
     abandoned_at: Mapped[datetime | None]
+    # A delivery run claims the event until then, so concurrent runs send disjoint events.
+    claimed_until: Mapped[datetime | None]
+
+
+# --- reconciliation with the provider ----------------------------------------------------------
+
+
+class ReconciliationRun(IdMixin, Base):
+    """One comparison of a day of journals on a provider's clearing account with the
+    provider's own balance transactions; kept so that staff see the history."""
+
+    __tablename__ = "payments_reconciliation_run"
+    __table_args__ = (Index("ix_payments_reconciliation_run_day", "day", "provider"),)
+
+    day: Mapped[date] = mapped_column(Date)
+    provider: Mapped[str] = mapped_column(String(20))
+    # ok (everything matched) | mismatches | failed (the provider could not be read)
+    status: Mapped[str] = mapped_column(String(20))
+    ledger_entries: Mapped[int] = mapped_column(Integer, default=0)
+    provider_transactions: Mapped[int] = mapped_column(Integer, default=0)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(default=clock.now)
+    finished_at: Mapped[datetime | None]
+
+    mismatches: Mapped[list[ReconciliationMismatch]] = relationship(
+        lazy="raise", order_by="ReconciliationMismatch.position", back_populates="run"
+    )
+
+
+class ReconciliationMismatch(IdMixin, Base):
+    """Something a human must look at: money the provider moved that our ledger does not
+    know of, a journal the provider has no trace of, or the two disagreeing on the amount."""
+
+    __tablename__ = "payments_reconciliation_mismatch"
+    __table_args__ = (Index("ix_payments_reconciliation_mismatch_run", "run_id"),)
+
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments_reconciliation_run.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    # missing_in_ledger | missing_at_provider | amount_differs
+    kind: Mapped[str] = mapped_column(String(30))
+    currency: Mapped[str] = mapped_column(String(3))
+    # Signed from the platform's side at the provider: money in is positive.
+    ledger_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    provider_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    journal_key: Mapped[str | None] = mapped_column(String(255))
+    provider_reference: Mapped[str | None] = mapped_column(String(255))
+    occurred_at: Mapped[datetime]
+    detail: Mapped[str] = mapped_column(Text)
+
+    run: Mapped[ReconciliationRun] = relationship(lazy="raise", back_populates="mismatches")

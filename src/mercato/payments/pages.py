@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
+from mercato.kit import clock
 from mercato.kit.auth import Role
 from mercato.kit.db import rollback
 from mercato.kit.deps import DbSession, WritingDbSession
-from mercato.kit.errors import Conflict, NotFound
-from mercato.kit.money import Money
+from mercato.kit.errors import Conflict, NotFound, ValidationFailed
+from mercato.kit.money import Money, format_money
 from mercato.kit.web import (
     PageUser,
     flash,
@@ -252,3 +254,111 @@ async def admin_journals(
     )
     context = {"page": page, "reference": reference, "cursor": cursor, "money": Money}
     return render(request, "payments/admin_journals.html", context)
+
+
+# --- finance overview and reconciliation (staff) -------------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 220, 28
+
+
+def _finance_chart(daily: list[Any], currency: str) -> dict[str, Any]:
+    """Geometry of the daily GMV bars and the commission line of one currency, for an inline
+    SVG (no script needed; the figures are also in the table under it)."""
+    points = [figure for figure in daily if figure.currency == currency]
+    top: int = max([1, *(p.gmv_minor for p in points), *(p.commission_minor for p in points)])
+    width = (CHART_WIDTH - 2 * CHART_PAD) / max(len(points), 1)
+    base = CHART_HEIGHT - CHART_PAD
+
+    def y(amount: int) -> float:
+        return round(base - max(amount, 0) / float(top) * (CHART_HEIGHT - 2 * CHART_PAD), 1)
+
+    bars = [
+        {
+            "x": round(CHART_PAD + i * width + width * 0.15, 1),
+            "y": y(p.gmv_minor),
+            "width": round(width * 0.7, 1),
+            "height": round(base - y(p.gmv_minor), 1),
+            "label": f"{p.day.isoformat()}: GMV {format_money(p.gmv_minor, currency)}",
+        }
+        for i, p in enumerate(points)
+    ]
+    line = " ".join(
+        f"{round(CHART_PAD + (i + 0.5) * width, 1)},{y(p.commission_minor)}"
+        for i, p in enumerate(points)
+    )
+    return {
+        "bars": bars,
+        "line": line,
+        "top": format_money(top, currency),
+        "first": points[0].day if points else None,
+        "last": points[-1].day if points else None,
+        "points": points,
+    }
+
+
+@router.get("/admin/finance")
+async def admin_finance(request: Request, session: DbSession, principal: PageUser) -> Response:
+    overview = await service.finance_overview(session, principal)
+    charts = {c.currency: _finance_chart(overview.daily, c.currency) for c in overview.currencies}
+    context = {
+        "overview": overview,
+        "charts": charts,
+        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD},
+        "fmt": format_money,
+    }
+    return render(request, "payments/admin_finance.html", context)
+
+
+@router.get("/admin/finance/reconciliation")
+async def admin_reconciliations(
+    request: Request, session: DbSession, principal: PageUser
+) -> Response:
+    runs = await service.list_reconciliations(session, principal, limit=50)
+    latest = await service.get_reconciliation(session, principal, runs[0].id) if runs else None
+    context = {
+        "runs": runs,
+        "run": latest,
+        "can_run": principal.role == Role.ADMIN,
+        "providers": service.reconciled_providers(),
+        "yesterday": (clock.now().date() - timedelta(days=1)).isoformat(),
+        "fmt": format_money,
+    }
+    return render(request, "payments/admin_reconciliation.html", context)
+
+
+@router.get("/admin/finance/reconciliation/{run_id}")
+async def admin_reconciliation(
+    run_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
+) -> Response:
+    run = await service.get_reconciliation(session, principal, run_id)
+    context = {"run": run, "fmt": format_money}
+    return render(request, "payments/admin_reconciliation_run.html", context)
+
+
+@router.post("/admin/finance/reconciliation", dependencies=[Csrf])
+async def admin_run_reconciliation(
+    request: Request, session: DbSession, principal: PageUser
+) -> Response:
+    principal.require_role(Role.ADMIN)
+    form = await read_form(request)
+    try:
+        day = date.fromisoformat(form.get("day", ""))
+    except ValueError:
+        response = redirect("/admin/finance/reconciliation", request)
+        flash(response, request, "Choose the day to reconcile (YYYY-MM-DD).", "error")
+        return response
+    try:
+        run = await service.run_reconciliation(
+            session, principal, day, form.get("provider", "sandbox")
+        )
+    except ValidationFailed as error:
+        await rollback(session)
+        response = redirect("/admin/finance/reconciliation", request)
+        flash(response, request, "; ".join(form_errors(error).values()), "error")
+        return response
+    response = redirect(f"/admin/finance/reconciliation/{run.id}", request)
+    if run.status == "ok":
+        flash(response, request, f"{run.provider} {run.day}: everything matches.", "success")
+    else:
+        flash(response, request, f"{run.provider} {run.day}: {run.status}.", "error")
+    return response

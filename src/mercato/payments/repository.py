@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -22,6 +22,8 @@ from mercato.payments.models import (
     LedgerPosting,
     Payment,
     PaymentTransition,
+    ReconciliationMismatch,
+    ReconciliationRun,
     SandboxCardToken,
     SandboxEvent,
     SandboxOperation,
@@ -112,6 +114,32 @@ async def add_balance_changes(
         ).returning(LedgerBalance.balance_minor)
         balances[(account, currency)] = (await session.execute(statement)).scalar_one()
     return balances
+
+
+async def lock_balances(
+    session: AsyncSession, accounts: Sequence[str], currency: str
+) -> dict[str, int]:
+    """The cached balances of ``accounts``, their rows locked until the transaction ends (created
+    at zero when missing), in sorted order so that two lockers never deadlock. A use case that
+    reads a balance to decide what to post (a refund taking what is available, a payout) holds
+    this lock so that a concurrent one cannot decide on the same money."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    ordered = sorted(set(accounts))
+    now = clock.now()
+    for account in ordered:
+        statement = insert(LedgerBalance).values(
+            id=new_id(), account=account, currency=currency, balance_minor=0, updated_at=now
+        )
+        await session.execute(
+            statement.on_conflict_do_nothing(index_elements=["account", "currency"])
+        )
+    rows = await session.execute(
+        select(LedgerBalance.account, LedgerBalance.balance_minor)
+        .where(LedgerBalance.account.in_(ordered), LedgerBalance.currency == currency)
+        .order_by(LedgerBalance.account)
+        .with_for_update()
+    )
+    return {account: int(amount) for account, amount in rows}
 
 
 async def sum_of_postings(session: AsyncSession, account: str, currency: str) -> int:
@@ -241,7 +269,7 @@ async def balance_mismatches(session: AsyncSession) -> list[tuple[str, str, int 
 
 
 async def negative_protected_balances(session: AsyncSession) -> list[tuple[str, str, int]]:
-    """(account, currency, sum) of escrow and seller-available accounts below zero."""
+    """(account, currency, sum) of escrow and seller-held accounts below zero."""
     sums = _posting_sums()
     statement = (
         select(sums.c.account, sums.c.currency, sums.c.total)
@@ -249,7 +277,14 @@ async def negative_protected_balances(session: AsyncSession) -> list[tuple[str, 
             sums.c.total < 0,
             or_(
                 sums.c.account.like("escrow:%"),
-                and_(sums.c.account.like("seller:%"), sums.c.account.like("%:available")),
+                and_(
+                    sums.c.account.like("seller:%"),
+                    or_(
+                        sums.c.account.like("%:available"),
+                        sums.c.account.like("%:pending"),
+                        sums.c.account.like("%:payout_in_transit"),
+                    ),
+                ),
             ),
         )
         .order_by(sums.c.account, sums.c.currency)
@@ -367,14 +402,32 @@ async def sandbox_payments_due(session: AsyncSession, now: datetime, limit: int)
     return list((await session.execute(statement)).scalars())
 
 
-async def undelivered_sandbox_events(session: AsyncSession, limit: int) -> list[SandboxEvent]:
-    statement = (
-        select(SandboxEvent)
-        .where(SandboxEvent.delivered_at.is_(None), SandboxEvent.abandoned_at.is_(None))
+async def claim_sandbox_events(
+    session: AsyncSession, now: datetime, lease_until: datetime, limit: int
+) -> list[SandboxEvent]:
+    """Claim up to ``limit`` undelivered events nobody else holds, oldest first, until
+    ``lease_until``: two delivery runs at once take disjoint events (SKIP LOCKED on
+    PostgreSQL; SQLite's single writer serialises the statement)."""
+    due = (
+        select(SandboxEvent.id)
+        .where(
+            SandboxEvent.delivered_at.is_(None),
+            SandboxEvent.abandoned_at.is_(None),
+            or_(SandboxEvent.claimed_until.is_(None), SandboxEvent.claimed_until <= now),
+        )
         .order_by(SandboxEvent.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    return list((await session.execute(statement)).scalars())
+    statement = (
+        update(SandboxEvent)
+        .where(SandboxEvent.id.in_(due.scalar_subquery()))
+        .values(claimed_until=lease_until)
+        .returning(SandboxEvent)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = list((await session.execute(statement)).scalars())
+    return sorted(claimed, key=lambda event: event.id)  # RETURNING gives no order
 
 
 async def get_sandbox_event(session: AsyncSession, event_id: str) -> SandboxEvent | None:
@@ -402,3 +455,217 @@ async def get_sandbox_card_token(session: AsyncSession, token_id: str) -> Sandbo
 async def get_sandbox_operation(session: AsyncSession, key: str) -> SandboxOperation | None:
     statement = select(SandboxOperation).where(SandboxOperation.idempotency_key == key)
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+# --- reconciliation and the finance overview -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClearingEntry:
+    """What one journal did to a provider's clearing account in one currency."""
+
+    journal_id: uuid.UUID
+    key: str
+    kind: str
+    reference: str
+    created_at: datetime
+    currency: str
+    amount_minor: int
+
+
+async def clearing_entries(
+    session: AsyncSession, account: str, start: datetime, end: datetime
+) -> list[ClearingEntry]:
+    """Journals created in ``[start, end)`` that moved money on ``account``, oldest first."""
+    statement = (
+        select(
+            LedgerJournal.id,
+            LedgerJournal.idempotency_key,
+            LedgerJournal.kind,
+            LedgerJournal.reference,
+            LedgerJournal.created_at,
+            LedgerPosting.currency,
+            func.sum(LedgerPosting.amount_minor),
+        )
+        .join(LedgerPosting, LedgerPosting.journal_id == LedgerJournal.id)
+        .where(
+            LedgerPosting.account == account,
+            LedgerJournal.created_at >= start,
+            LedgerJournal.created_at < end,
+        )
+        .group_by(
+            LedgerJournal.id,
+            LedgerJournal.idempotency_key,
+            LedgerJournal.kind,
+            LedgerJournal.reference,
+            LedgerJournal.created_at,
+            LedgerPosting.currency,
+        )
+        .order_by(LedgerJournal.created_at, LedgerJournal.id)
+    )
+    return [ClearingEntry(*row) for row in (await session.execute(statement)).all()]
+
+
+async def provider_payment_ids(
+    session: AsyncSession, payment_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Our payment id → the provider's id of that payment, for the payments given."""
+    if not payment_ids:
+        return {}
+    statement = select(Payment.id, Payment.provider_payment_id).where(
+        Payment.id.in_(payment_ids), Payment.provider_payment_id.is_not(None)
+    )
+    return {row[0]: str(row[1]) for row in (await session.execute(statement)).all()}
+
+
+async def sandbox_captures_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[SandboxEvent, SandboxPayment | None]]:
+    """The sandbox's ``payment.succeeded`` events in ``[start, end)`` (a sandbox payment is
+    captured in full the moment it succeeds), each with its payment."""
+    statement = (
+        select(SandboxEvent)
+        .where(
+            SandboxEvent.type == "payment.succeeded",
+            SandboxEvent.created_at >= start,
+            SandboxEvent.created_at < end,
+        )
+        .order_by(SandboxEvent.created_at, SandboxEvent.id)
+    )
+    events = list((await session.execute(statement)).scalars())
+    ids = {str(event.payload.get("data", {}).get("id")) for event in events}
+    payments = (
+        (await session.execute(select(SandboxPayment).where(SandboxPayment.id.in_(ids))))
+        .scalars()
+        .all()
+        if ids
+        else []
+    )
+    by_id = {payment.id: payment for payment in payments}
+    return [(event, by_id.get(str(event.payload.get("data", {}).get("id")))) for event in events]
+
+
+async def sandbox_operations_between(
+    session: AsyncSession, kinds: Sequence[str], start: datetime, end: datetime
+) -> list[SandboxOperation]:
+    statement = (
+        select(SandboxOperation)
+        .where(
+            SandboxOperation.kind.in_(kinds),
+            SandboxOperation.created_at >= start,
+            SandboxOperation.created_at < end,
+        )
+        .order_by(SandboxOperation.created_at, SandboxOperation.id)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def add_reconciliation_run(session: AsyncSession, run: ReconciliationRun) -> None:
+    session.add(run)
+    await session.flush()
+
+
+async def list_reconciliation_runs(session: AsyncSession, limit: int) -> list[ReconciliationRun]:
+    statement = (
+        select(ReconciliationRun)
+        .order_by(ReconciliationRun.started_at.desc(), ReconciliationRun.id.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def get_reconciliation_run(
+    session: AsyncSession, run_id: uuid.UUID
+) -> ReconciliationRun | None:
+    statement = (
+        select(ReconciliationRun)
+        .where(ReconciliationRun.id == run_id)
+        .options(selectinload(ReconciliationRun.mismatches))
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def mismatch_counts(
+    session: AsyncSession, run_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    if not run_ids:
+        return {}
+    statement = (
+        select(ReconciliationMismatch.run_id, func.count())
+        .where(ReconciliationMismatch.run_id.in_(run_ids))
+        .group_by(ReconciliationMismatch.run_id)
+    )
+    return {row[0]: int(row[1]) for row in (await session.execute(statement)).all()}
+
+
+async def balance_totals(session: AsyncSession, pattern: str) -> dict[str, int]:
+    """Per currency, the sum of the cached balances of the accounts matching the LIKE
+    ``pattern`` (``escrow:%``, ``seller:%:available``)."""
+    statement = (
+        select(LedgerBalance.currency, func.sum(LedgerBalance.balance_minor))
+        .where(LedgerBalance.account.like(pattern))
+        .group_by(LedgerBalance.currency)
+    )
+    return {row[0]: int(row[1]) for row in (await session.execute(statement)).all()}
+
+
+async def captured_totals(session: AsyncSession) -> dict[str, int]:
+    """Per currency, everything ever captured: what capture journals took from the providers'
+    clearing accounts."""
+    statement = (
+        select(LedgerPosting.currency, func.sum(-LedgerPosting.amount_minor))
+        .join(LedgerJournal, LedgerJournal.id == LedgerPosting.journal_id)
+        .where(LedgerJournal.kind == CAPTURE_KIND, LedgerPosting.account.like(CLEARING_PATTERN))
+        .group_by(LedgerPosting.currency)
+    )
+    return {row[0]: int(row[1]) for row in (await session.execute(statement)).all()}
+
+
+async def daily_captured(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[str, str, int]]:
+    """(day as YYYY-MM-DD, currency, captured) for each UTC day in ``[start, end)``."""
+    day = _utc_day(session, LedgerJournal.created_at)
+    statement = (
+        select(day, LedgerPosting.currency, func.sum(-LedgerPosting.amount_minor))
+        .join(LedgerJournal, LedgerJournal.id == LedgerPosting.journal_id)
+        .where(
+            LedgerJournal.kind == CAPTURE_KIND,
+            LedgerPosting.account.like(CLEARING_PATTERN),
+            LedgerJournal.created_at >= start,
+            LedgerJournal.created_at < end,
+        )
+        .group_by(day, LedgerPosting.currency)
+    )
+    return [(str(row[0]), row[1], int(row[2])) for row in (await session.execute(statement)).all()]
+
+
+async def daily_account_movements(
+    session: AsyncSession, account: str, start: datetime, end: datetime
+) -> list[tuple[str, str, int]]:
+    """(day as YYYY-MM-DD, currency, net postings) on ``account`` per UTC day in
+    ``[start, end)``."""
+    day = _utc_day(session, LedgerJournal.created_at)
+    statement = (
+        select(day, LedgerPosting.currency, func.sum(LedgerPosting.amount_minor))
+        .join(LedgerJournal, LedgerJournal.id == LedgerPosting.journal_id)
+        .where(
+            LedgerPosting.account == account,
+            LedgerJournal.created_at >= start,
+            LedgerJournal.created_at < end,
+        )
+        .group_by(day, LedgerPosting.currency)
+    )
+    return [(str(row[0]), row[1], int(row[2])) for row in (await session.execute(statement)).all()]
+
+
+CAPTURE_KIND = "payment_capture"
+CLEARING_PATTERN = "provider:%:clearing"
+
+
+def _utc_day(session: AsyncSession, column: Any) -> Any:
+    # SQLite keeps UTC datetimes as naive text; PostgreSQL's date() would use the session's
+    # time zone, so the timestamp is moved to UTC first.
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import structlog
 
+from mercato.kit import clock
 from mercato.kit.db import current_database
 from mercato.kit.errors import MercatoError
-from mercato.kit.events import publish
 from mercato.kit.jobs import job
-from mercato.kit.outbox import OutboxDelivery, outbox_handler
+from mercato.kit.outbox import OutboxDelivery, outbox_handler, republish
 from mercato.kit.scheduler import periodic
 from mercato.payments import service
 from mercato.payments.events import FAILED_TOPIC, SUCCEEDED_TOPIC, PaymentFailed, PaymentSucceeded
@@ -88,14 +88,26 @@ async def sandbox_run_due() -> None:
 
 @outbox_handler(SUCCEEDED_TOPIC)
 async def relay_payment_succeeded(delivery: OutboxDelivery) -> None:
-    await _dispatch(PaymentSucceeded.from_payload(delivery.payload))
+    await republish(PaymentSucceeded.from_payload(delivery.payload))
 
 
 @outbox_handler(FAILED_TOPIC)
 async def relay_payment_failed(delivery: OutboxDelivery) -> None:
-    await _dispatch(PaymentFailed.from_payload(delivery.payload))
+    await republish(PaymentFailed.from_payload(delivery.payload))
 
 
-async def _dispatch(event: PaymentSucceeded | PaymentFailed) -> None:
-    if not await publish(event):
-        raise RuntimeError(f"a subscriber of {type(event).__name__} failed; retrying later")
+@periodic("payments.reconcile_daily", every=timedelta(days=1))
+async def reconcile_daily() -> None:
+    """Just after midnight UTC: reconcile yesterday for every provider that is set up, each in
+    its own transaction, so that one provider failing leaves the others' runs."""
+    yesterday = clock.now().date() - timedelta(days=1)
+    for provider in service.reconciled_providers():
+        async with current_database().transaction() as session:
+            result = await service.reconcile_day(session, yesterday, provider)
+        log.info(
+            "payments.reconciled",
+            provider=provider,
+            day=yesterday.isoformat(),
+            status=result.status,
+            mismatches=result.mismatch_count,
+        )

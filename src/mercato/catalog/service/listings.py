@@ -33,6 +33,7 @@ from mercato.catalog.service._common import (
 )
 from mercato.catalog.service._tree import CategoryTree, load_tree
 from mercato.catalog.service._views import listing_out, listing_summary, variant_out
+from mercato.catalog.service.commerce import run_publish_checks
 from mercato.kit import clock
 from mercato.kit.auth import Principal
 from mercato.kit.errors import Conflict, FieldError, Forbidden, NotFound
@@ -438,6 +439,7 @@ async def publish_listing(
         rules.check_transition(listing.status, "publish")
     except RuleBroken as problem:
         raise Conflict(str(problem)) from None
+    await run_publish_checks(session, seller.id)
     tree = await load_tree(session)
     errors: list[FieldError] = []
     _check_category(

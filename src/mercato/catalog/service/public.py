@@ -134,28 +134,36 @@ async def get_variant_for_checkout(
 ) -> VariantForCheckout | None:
     """The variant's price and stock as they are right now in the database (never cached), and
     whether it can be bought. None when the variant does not exist."""
-    variant = await repository.get_variant(session, variant_id)
-    if variant is None:
-        return None
-    listing = await repository.get_listing_row(session, variant.listing_id)
-    assert listing is not None
-    await session.refresh(variant)  # never trust an identity-map copy for a price
-    visible = is_visible(listing, await Sellers(session).sellable(listing.seller_id))
-    return VariantForCheckout(
-        variant_id=variant.id,
-        listing_id=listing.id,
-        seller_id=listing.seller_id,
-        sku=variant.sku,
-        title=listing.title,
-        options=dict(variant.options or {}),
-        kind=ListingKind(listing.kind),
-        price_minor=variant.price_minor,
-        currency=listing.currency,
-        stock=variant.stock,
-        weight_grams=variant.weight_grams,
-        shipping_profile_id=listing.shipping_profile_id,
-        purchasable=visible and variant.stock > 0,
-    )
+    return (await get_variants_for_checkout(session, [variant_id])).get(variant_id)
+
+
+async def get_variants_for_checkout(
+    session: AsyncSession, variant_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, VariantForCheckout]:
+    """:func:`get_variant_for_checkout` for many variants at once (a cart): one query for the
+    variants and their listings, one look-up per seller. Unknown variants are left out."""
+    if not variant_ids:
+        return {}
+    sellers = Sellers(session)
+    found: dict[uuid.UUID, VariantForCheckout] = {}
+    for variant, listing in await repository.variants_with_listings(session, variant_ids):
+        visible = is_visible(listing, await sellers.sellable(listing.seller_id))
+        found[variant.id] = VariantForCheckout(
+            variant_id=variant.id,
+            listing_id=listing.id,
+            seller_id=listing.seller_id,
+            sku=variant.sku,
+            title=listing.title,
+            options=dict(variant.options or {}),
+            kind=ListingKind(listing.kind),
+            price_minor=variant.price_minor,
+            currency=listing.currency,
+            stock=variant.stock,
+            weight_grams=variant.weight_grams,
+            shipping_profile_id=listing.shipping_profile_id,
+            purchasable=visible and variant.stock > 0,
+        )
+    return found
 
 
 async def listing_thumbnails(

@@ -92,6 +92,12 @@ async def _detail_context(
         "payment": view.payment,
         "ledger": view.ledger,
         "escrow_matches": view.escrow_matches,
+        "expected_escrow_minor": view.expected_escrow_minor,
+        "order_money": view.money,
+        # Settlement's refund screen; it shows what is left to refund and refuses the rest.
+        "refund_url": f"/admin/settlement/orders/{view.order.id}"
+        if principal.role == Role.ADMIN and view.order.captured_minor
+        else None,
         "can_cancel": principal.role == Role.ADMIN
         and OrderStatus.CANCELED in view.order.next_actions,
         "form": {},

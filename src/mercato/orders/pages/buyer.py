@@ -351,9 +351,12 @@ async def order_page(
     order_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
 ) -> Response:
     _elsewhere(principal, order_id)
-    order = await service.get_order(session, principal, order_id)
+    found = await service.get_order_with_money(session, principal, order_id)
+    order = found.order
     actions = [(status, BUYER_ACTIONS[status]) for status in order.next_actions]
-    context = _buyer_context(order=order, actions=actions, timeline_viewer="buyer")
+    context = _buyer_context(
+        order=order, actions=actions, timeline_viewer="buyer", refunds=found.money.refunds
+    )
     return render(request, "orders/order.html", context)
 
 

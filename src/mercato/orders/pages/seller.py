@@ -171,8 +171,9 @@ def _order_context(order: OrderOut, **extra: Any) -> dict[str, Any]:
 async def seller_order(
     order_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
 ) -> Response:
-    order = await service.get_order(session, _seller(principal), order_id)
-    return render(request, "orders/seller_order.html", _order_context(order))
+    found = await service.get_order_with_money(session, _seller(principal), order_id)
+    context = _order_context(found.order, order_money=found.money)
+    return render(request, "orders/seller_order.html", context)
 
 
 @router.get(f"{ORDERS}/{{order_id}}/cancel")

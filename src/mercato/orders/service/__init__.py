@@ -21,6 +21,7 @@ from mercato.orders.service.queries import (
     get_order,
     get_order_for_staff,
     get_order_ledger,
+    get_order_with_money,
     list_my_groups,
     list_orders,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "get_order",
     "get_order_for_staff",
     "get_order_ledger",
+    "get_order_with_money",
     "lapsed_reservations",
     "list_my_groups",
     "list_orders",

@@ -13,8 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.catalog.service import release_stock
 from mercato.kit import clock, events
 from mercato.kit.errors import Conflict, Forbidden
+from mercato.kit.outbox import announce
 from mercato.orders import repository
-from mercato.orders.events import OrderCanceled, OrderCompleted, OrderStatusChanged
+from mercato.orders.events import (
+    CANCELED_TOPIC,
+    COMPLETED_TOPIC,
+    OrderCanceled,
+    OrderCompleted,
+    OrderStatusChanged,
+)
 from mercato.orders.models import Order, OrderGroup, OrderTransition
 from mercato.orders.policy import (
     RESTOCK_ON_CANCEL,
@@ -83,16 +90,15 @@ async def move(
         OrderStatusChanged(order.id, order.seller_id, current.value, target.value, actor, now),
     )
     if target is S.COMPLETED:
-        events.record(
-            session,
-            OrderCompleted(
-                order.id,
-                order.seller_id,
-                order.captured_minor,
-                order.currency,
-                order.escrow_account,
-            ),
+        completed = OrderCompleted(
+            order.id,
+            order.seller_id,
+            order.captured_minor,
+            order.currency,
+            order.escrow_account,
+            completed_at=now,
         )
+        announce(session, completed, COMPLETED_TOPIC, completed.to_payload())
     await notify_transition(session, order, target)
 
 
@@ -121,16 +127,15 @@ async def _on_cancel(
     # An unpaid group gives its stock back all at once (see ``release_group_stock``).
     if previous in RESTOCK_ON_CANCEL and previous is not S.AWAITING_PAYMENT:
         await release_stock(session, [(line.variant_id, line.quantity) for line in order.lines])
-    events.record(
-        session,
-        OrderCanceled(
-            order.id,
-            order.seller_id,
-            was_paid=previous is not S.AWAITING_PAYMENT,
-            reason=order.cancel_reason,
-            actor=actor.value,
-        ),
+    canceled = OrderCanceled(
+        order.id,
+        order.seller_id,
+        was_paid=previous is not S.AWAITING_PAYMENT,
+        reason=order.cancel_reason,
+        actor=actor.value,
+        canceled_at=order.canceled_at,
     )
+    announce(session, canceled, CANCELED_TOPIC, canceled.to_payload())
 
 
 async def release_group_stock(session: AsyncSession, group: OrderGroup) -> None:

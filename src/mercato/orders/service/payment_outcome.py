@@ -10,10 +10,11 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.catalog.service import OutOfStock, reserve_stock
-from mercato.kit import clock, events
+from mercato.kit import clock
+from mercato.kit.outbox import announce
 from mercato.orders import repository
-from mercato.orders.events import OrderPaid
-from mercato.orders.models import OrderGroup, OrderTransition
+from mercato.orders.events import PAID_TOPIC, OrderPaid, SoldLine
+from mercato.orders.models import Order, OrderGroup, OrderTransition
 from mercato.orders.policy import Actor, OrderStatus
 from mercato.orders.service.checkout import GROUP_REFERENCE_PREFIX
 from mercato.orders.service.lifecycle import move, release_group_stock
@@ -58,19 +59,40 @@ async def record_payment_succeeded(session: AsyncSession, event: PaymentSucceede
         if order.captured_minor != order.total_minor:
             log.error("orders.capture_mismatch", order_id=str(order.id))
         await move(session, order, S.PAID, Actor.SYSTEM, note=f"payment {event.payment_id}")
-        events.record(
-            session,
-            OrderPaid(
-                order.id,
-                group.id,
-                order.seller_id,
-                group.buyer_id,
-                order.total_minor,
-                order.currency,
-                order.escrow_account,
-            ),
-        )
+        paid = _paid_event(group, order)
+        announce(session, paid, PAID_TOPIC, paid.to_payload())
     return True
+
+
+def _paid_event(group: OrderGroup, order: Order) -> OrderPaid:
+    return OrderPaid(
+        order.id,
+        group.id,
+        order.seller_id,
+        group.buyer_id,
+        order.total_minor,
+        order.currency,
+        order.escrow_account,
+        number=order.number,
+        kind=order.kind,
+        items_minor=order.items_minor,
+        shipping_minor=order.shipping_minor,
+        captured_minor=order.captured_minor,
+        paid_at=order.paid_at,
+        lines=tuple(
+            SoldLine(
+                line.id,
+                line.listing_id,
+                line.variant_id,
+                line.sku,
+                line.title,
+                line.quantity,
+                line.unit_price_minor,
+                line.line_total_minor,
+            )
+            for line in order.lines
+        ),
+    )
 
 
 async def _revive(session: AsyncSession, group: OrderGroup, event: PaymentSucceeded) -> bool:

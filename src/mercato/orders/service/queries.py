@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato.commission.service import order_fees
 from mercato.kit.auth import Principal, Role
 from mercato.kit.errors import NotFound
 from mercato.kit.pagination import Page
@@ -16,13 +17,16 @@ from mercato.orders.policy import OrderStatus
 from mercato.orders.schemas import (
     OrderGroupOut,
     OrderLedger,
+    OrderMoney,
     OrderOut,
     OrderSummary,
+    OrderWithMoney,
     StaffOrderView,
 )
 from mercato.orders.service._access import viewer_of, visible_order
 from mercato.orders.service._views import group_out, order_out, order_summary
 from mercato.payments.service import account_history, balance, get_payment
+from mercato.settlement.service import escrow_of_order, refunds_for_order
 
 
 async def list_orders(
@@ -111,4 +115,26 @@ async def get_order_for_staff(
     group = await get_group(session, principal, order.group_id)
     payment = await get_payment(session, principal, group.payment_id) if group.payment_id else None
     ledger = await get_order_ledger(session, principal, order_id)
-    return StaffOrderView(order=order, group=group, payment=payment, ledger=ledger)
+    money = await _money_of(session, order.id, with_fees=True)
+    return StaffOrderView(order=order, group=group, payment=payment, ledger=ledger, money=money)
+
+
+async def get_order_with_money(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID
+) -> OrderWithMoney:
+    """One order as :func:`get_order` gives it, with what became of its money: refunds for
+    its buyer; escrow, the itemised commission and refunds for its seller and staff."""
+    order = await get_order(session, principal, order_id)
+    money = await _money_of(session, order.id, with_fees=principal.role is not Role.BUYER)
+    return OrderWithMoney(order=order, money=money)
+
+
+async def _money_of(session: AsyncSession, order_id: uuid.UUID, *, with_fees: bool) -> OrderMoney:
+    refunds = await refunds_for_order(session, order_id)
+    if not with_fees:
+        return OrderMoney(refunds=refunds)
+    return OrderMoney(
+        escrow=await escrow_of_order(session, order_id),
+        fees=await order_fees(session, order_id),
+        refunds=refunds,
+    )

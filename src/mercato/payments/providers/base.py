@@ -147,6 +147,23 @@ class ProviderPayout:
     status: str  # pending | paid | failed
     amount_minor: int
     currency: str
+    failure_code: str | None = None
+    failure_message: str | None = None
+
+
+@dataclass(frozen=True)
+class BalanceTransaction:
+    """One movement of the platform's balance at the provider, as the provider reports it for
+    reconciliation. ``amount_minor`` is signed from the platform's side: a capture adds to the
+    balance, a refund, a transfer to a seller or a payout takes from it."""
+
+    provider_id: str  # the provider's id of the operation (payment, refund, transfer, payout)
+    kind: str  # capture | refund | transfer | payout | other
+    amount_minor: int
+    currency: str
+    occurred_at: datetime
+    # The idempotency key we sent with the operation, when the provider reports it.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +208,13 @@ class PaymentProvider(abc.ABC):
     @abc.abstractmethod
     async def create_payout(self, request: PayoutRequest) -> ProviderPayout:
         """Pay funds out to a seller's bank account."""
+
+    async def balance_transactions(
+        self, start: datetime, end: datetime
+    ) -> list[BalanceTransaction]:
+        """Every movement of the platform's balance at the provider in ``[start, end)``, oldest
+        first (for reconciliation). A provider that cannot report them says so."""
+        raise NotImplementedError(f"The {self.name} provider does not report its balance.")
 
     @abc.abstractmethod
     def parse_webhook(self, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:

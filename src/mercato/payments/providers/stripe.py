@@ -23,6 +23,7 @@ import stripe
 
 from mercato.kit import clock
 from mercato.payments.providers.base import (
+    BalanceTransaction,
     CardDetails,
     CreatePaymentRequest,
     IdempotencyMismatch,
@@ -202,6 +203,32 @@ class StripeProvider(PaymentProvider):
             currency=str(payout["currency"]).upper(),
         )
 
+    async def balance_transactions(
+        self, start: datetime, end: datetime
+    ) -> list[BalanceTransaction]:
+        """The platform account's balance history (``BalanceTransaction.list`` with a
+        ``created`` range), every page of it. A charge is reported under its PaymentIntent's
+        id, the id our payments keep."""
+        params: dict[str, Any] = {
+            "created": {"gte": int(start.timestamp()), "lt": int(end.timestamp())},
+            "limit": 100,
+            "expand": ["data.source"],
+        }
+        found: list[BalanceTransaction] = []
+        while True:
+            data = await self._balance_page(params)
+            found.extend(balance_transaction_of(item) for item in data.get("data", []))
+            if not data.get("has_more") or not data.get("data"):
+                break
+            params = {**params, "starting_after": data["data"][-1]["id"]}
+        return sorted(found, key=lambda transaction: transaction.occurred_at)
+
+    async def _balance_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        page = await _call(
+            lambda: self.client.v1.balance_transactions.list_async(params)  # type: ignore[arg-type]
+        )
+        return page.to_dict()
+
     def parse_webhook(self, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         header = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER)
         if not header or not self.webhook_secrets:
@@ -231,6 +258,38 @@ class StripeProvider(PaymentProvider):
             raise WebhookRejected("The Stripe webhook body is not a valid event.") from error
         payment = intent_to_payment(obj) if is_intent else None
         return WebhookEvent(event_id, event_type, created, payload, payment)
+
+
+BALANCE_KINDS = {
+    "charge": "capture",
+    "payment": "capture",
+    "refund": "refund",
+    "payment_refund": "refund",
+    "transfer": "transfer",
+    "payout": "payout",
+}
+
+
+def balance_transaction_of(item: Mapping[str, Any]) -> BalanceTransaction:
+    """A Stripe balance transaction in our vocabulary (amounts are already signed from the
+    platform's side; a charge is named by its PaymentIntent)."""
+    kind = BALANCE_KINDS.get(str(item.get("type")), "other")
+    source = item.get("source")
+    provider_id = str(item["id"])
+    if isinstance(source, Mapping):
+        provider_id = str(source.get("id") or provider_id)
+        if kind == "capture" and source.get("payment_intent"):
+            intent = source["payment_intent"]
+            provider_id = str(intent["id"] if isinstance(intent, Mapping) else intent)
+    elif isinstance(source, str):
+        provider_id = source
+    return BalanceTransaction(
+        provider_id=provider_id,
+        kind=kind,
+        amount_minor=int(item["amount"]),
+        currency=str(item["currency"]).upper(),
+        occurred_at=datetime.fromtimestamp(int(item["created"]), tz=UTC),
+    )
 
 
 def intent_to_payment(intent: Mapping[str, Any]) -> ProviderPayment:

@@ -3,7 +3,14 @@ ledger and ``start_payment`` through :mod:`mercato.payments`."""
 
 from mercato.payments.service._state import PaymentMismatch
 from mercato.payments.service.admin import list_all_payments, list_balances, list_journals
-from mercato.payments.service.integrity import RULES, LedgerReport, Violation, check_ledger
+from mercato.payments.service.finance import FinanceOverview, finance_overview
+from mercato.payments.service.integrity import (
+    RULES,
+    LedgerReport,
+    Violation,
+    check_ledger,
+    ledger_check,
+)
 from mercato.payments.service.ledger import (
     InsufficientFunds,
     account_history,
@@ -24,6 +31,22 @@ from mercato.payments.service.payments import (
     refresh_payment,
     start_payment,
 )
+from mercato.payments.service.payouts import (
+    AvailableBalance,
+    available_seller_balances,
+    payout_provider_name,
+    send_payout,
+)
+from mercato.payments.service.reconciliation import (
+    ReconcileRequest,
+    ReconciliationOut,
+    get_reconciliation,
+    list_reconciliations,
+    reconcile_day,
+    reconciled_providers,
+    run_reconciliation,
+)
+from mercato.payments.service.refunds import PaymentRefund, payment_for_escrow, refund_payment
 from mercato.payments.service.sandbox import (
     CardRefused,
     approve_wallet,
@@ -38,42 +61,69 @@ from mercato.payments.service.sandbox import (
     settle_sandbox_payment_for,
     settle_sandbox_payment_of,
 )
+from mercato.payments.service.sellers import (
+    SellerBalances,
+    charge_seller,
+    credit_seller,
+    seller_balances,
+)
 from mercato.payments.service.webhooks import receive_webhook
 
 __all__ = [
     "RULES",
+    "AvailableBalance",
     "CardRefused",
+    "FinanceOverview",
     "InsufficientFunds",
     "LedgerReport",
     "PaymentMismatch",
+    "PaymentRefund",
     "PaymentStart",
+    "ReconcileRequest",
+    "ReconciliationOut",
+    "SellerBalances",
     "Violation",
     "account_history",
     "approve_wallet",
+    "available_seller_balances",
     "balance",
     "cached_balance",
     "cancel_hosted",
+    "charge_seller",
     "check_ledger",
+    "credit_seller",
     "decide_challenge",
+    "finance_overview",
     "find_returning_payment",
     "get_payment",
+    "get_reconciliation",
     "hosted_payment",
     "journal_out",
     "journals_for",
+    "ledger_check",
     "list_all_payments",
     "list_balances",
     "list_journals",
     "list_payments",
+    "list_reconciliations",
     "pay_by_card",
+    "payment_for_escrow",
     "payment_out",
     "payment_status",
+    "payout_provider_name",
     "pending_sandbox_deliveries",
     "post_journal",
     "receive_webhook",
+    "reconcile_day",
+    "reconciled_providers",
     "record_sandbox_delivery",
     "refresh_payment",
+    "refund_payment",
     "reverse_journal",
+    "run_reconciliation",
     "sandbox_payments_due",
+    "seller_balances",
+    "send_payout",
     "settle_sandbox_payment",
     "settle_sandbox_payment_for",
     "settle_sandbox_payment_of",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,10 +38,28 @@ RULES = {
 }
 
 
+LedgerCheck = Callable[[AsyncSession], Awaitable[list[Violation]]]
+_domain_checks: dict[str, LedgerCheck] = {}
+
+
+def ledger_check(rule: str, description: str) -> Callable[[LedgerCheck], LedgerCheck]:
+    """Register an invariant another domain owns (the escrow of a completed order is zero,
+    seller net + commission = gross per line): ``ledger-check`` runs it with the ledger's own."""
+
+    def register(check: LedgerCheck) -> LedgerCheck:
+        RULES[rule] = description
+        _domain_checks[rule] = check
+        return check
+
+    return register
+
+
 async def check_ledger(session: AsyncSession) -> LedgerReport:
     """Check every invariant; the report lists each violation (empty when the ledger is sound)."""
     counts = await repository.ledger_counts(session)
     violations: list[Violation] = []
+    for rule in sorted(_domain_checks):
+        violations.extend(await _domain_checks[rule](session))
     for key, currency, total in await repository.unbalanced_journals(session):
         violations.append(
             Violation("journal-unbalanced", key, f"{currency} postings sum to {total}, not 0")

@@ -6,6 +6,7 @@ from mercato.sellers.service.accounts import (
     can_publish,
     find_seller_of,
     get_my_seller,
+    get_payout_destination,
     get_public_storefront,
     get_seller,
     get_seller_contact,
@@ -14,6 +15,7 @@ from mercato.sellers.service.accounts import (
     open_application,
     record_first_listing,
     require_own_seller,
+    seller_admitted_at,
 )
 from mercato.sellers.service.application import (
     delete_document,
@@ -68,6 +70,7 @@ __all__ = [
     "get_my_seller",
     "get_my_terms_acceptance",
     "get_payout_account",
+    "get_payout_destination",
     "get_public_storefront",
     "get_seller",
     "get_seller_contact",
@@ -84,6 +87,7 @@ __all__ = [
     "save_application",
     "save_payout_account",
     "save_storefront_profile",
+    "seller_admitted_at",
     "submit_application",
     "upload_document",
     "upload_logo",

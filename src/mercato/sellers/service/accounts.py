@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,6 +82,13 @@ async def get_seller_contact(session: AsyncSession, seller_id: uuid.UUID) -> Sel
     )
 
 
+async def get_payout_destination(session: AsyncSession, seller_id: uuid.UUID) -> str | None:
+    """The seller's IBAN in clear, for the payment provider's payout call only (never shown:
+    pages use the masked payout account). None when the seller has no payout account."""
+    seller = await repository.get_by_id(session, seller_id)
+    return None if seller is None else seller.payout_iban
+
+
 async def get_seller(session: AsyncSession, seller_id: uuid.UUID) -> SellerOut | None:
     seller = await repository.get_by_id(session, seller_id)
     return None if seller is None else SellerOut.model_validate(seller)
@@ -136,3 +144,10 @@ async def record_first_listing(session: AsyncSession, seller_id: uuid.UUID) -> N
     if seller is not None and seller.first_listing_at is None:
         seller.first_listing_at = clock.now()
         await session.flush()
+
+
+async def seller_admitted_at(session: AsyncSession, seller_id: uuid.UUID) -> datetime | None:
+    """When the seller was admitted (None while not admitted): new-seller incentives count
+    their days from it."""
+    seller = await repository.get_by_id(session, seller_id)
+    return None if seller is None else seller.admitted_at

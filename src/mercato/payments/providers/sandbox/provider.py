@@ -30,6 +30,7 @@ from mercato.payments.models import (
 )
 from mercato.payments.providers import signing
 from mercato.payments.providers.base import (
+    BalanceTransaction,
     CardDetails,
     CreatePaymentRequest,
     IdempotencyMismatch,
@@ -51,6 +52,16 @@ from mercato.payments.schemas import PaymentMethod, PaymentStatus
 
 SIGNATURE_HEADER = "sandbox-signature"
 MAX_DELIVERY_ATTEMPTS = 8
+# How long a delivery run holds the events it claimed: should it die, another run sends them
+# after this. Without the claim, every payment's delivery job sent every pending webhook, so
+# concurrent checkouts delivered each other's events over and over.
+DELIVERY_LEASE = timedelta(minutes=1)
+
+# Payouts to this test IBAN fail ("account closed"), the way test card numbers script a card's
+# behaviour: tests and the demo use it to show a failed payout whose money returns to the
+# seller's balance. Every other destination is paid at once.
+FAILING_PAYOUT_IBAN = "DE62370400440532013001"
+PAYOUT_FAILURES = {"account_closed": "The bank account is closed (sandbox test IBAN)."}
 
 FAILURES = {
     "card_declined": "The card was declined by the issuer (sandbox test card).",
@@ -249,8 +260,11 @@ class SandboxProvider(PaymentProvider):
                 request.destination,
                 params,
             )
+            if request.destination == FAILING_PAYOUT_IBAN:
+                operation.status = "failed"
+                await self.session.flush()
             self._emit(
-                "payout.paid",
+                f"payout.{operation.status}",
                 {
                     "object": "payout",
                     "id": operation.id,
@@ -259,7 +273,51 @@ class SandboxProvider(PaymentProvider):
                     "destination": request.destination,
                 },
             )
-        return ProviderPayout(operation.id, "paid", operation.amount_minor, operation.currency)
+        failed = operation.status == "failed"
+        return ProviderPayout(
+            operation.id,
+            operation.status,
+            operation.amount_minor,
+            operation.currency,
+            failure_code="account_closed" if failed else None,
+            failure_message=PAYOUT_FAILURES["account_closed"] if failed else None,
+        )
+
+    async def balance_transactions(
+        self, start: datetime, end: datetime
+    ) -> list[BalanceTransaction]:
+        """Read from the sandbox's own records: a payment is captured in full when it succeeds
+        (its ``payment.succeeded`` event), and every refund, transfer and payout it performed is
+        an operation. Failed operations moved no money."""
+        found = []
+        for event, payment in await repository.sandbox_captures_between(self.session, start, end):
+            data = event.payload.get("data", {})
+            found.append(
+                BalanceTransaction(
+                    provider_id=str(data.get("id")),
+                    kind="capture",
+                    amount_minor=int(data.get("amount_minor", 0)),
+                    currency=str(data.get("currency")),
+                    occurred_at=event.created_at,
+                    idempotency_key=payment.idempotency_key if payment is not None else None,
+                )
+            )
+        outgoing = await repository.sandbox_operations_between(
+            self.session, ("refund", "transfer", "payout"), start, end
+        )
+        found.extend(
+            BalanceTransaction(
+                provider_id=operation.id,
+                kind=operation.kind,
+                amount_minor=-operation.amount_minor,
+                currency=operation.currency,
+                occurred_at=operation.created_at,
+                idempotency_key=operation.idempotency_key,
+            )
+            for operation in outgoing
+            if operation.status != "failed"
+        )
+        return sorted(found, key=lambda transaction: transaction.occurred_at)
 
     def parse_webhook(self, raw_body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         header = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER)
@@ -385,8 +443,13 @@ class SandboxProvider(PaymentProvider):
         return await repository.sandbox_payments_due(self.session, clock.now(), limit)
 
     async def pending_deliveries(self, limit: int = 100) -> list[SandboxDelivery]:
+        """Claim undelivered webhooks for one delivery run (see ``DELIVERY_LEASE``)."""
+        now = clock.now()
         deliveries = []
-        for event in await repository.undelivered_sandbox_events(self.session, limit):
+        claimed = await repository.claim_sandbox_events(
+            self.session, now, now + DELIVERY_LEASE, limit
+        )
+        for event in claimed:
             body = json.dumps(event.payload, separators=(",", ":")).encode()
             timestamp = int(clock.now().timestamp())
             header = signing.signature_header(self.webhook_secret, timestamp, body)
@@ -405,6 +468,7 @@ class SandboxProvider(PaymentProvider):
             raise NotFound("No such sandbox event.")
         event.attempts += 1
         event.last_status = status_code
+        event.claimed_until = None  # a failed delivery is retried by the next run
         if 200 <= status_code < 300:
             event.delivered_at = clock.now()
         elif event.attempts >= MAX_DELIVERY_ATTEMPTS:

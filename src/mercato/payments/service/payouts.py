@@ -1,0 +1,87 @@
+"""Payouts through the provider, for the payouts domain: the provider call itself and the
+ledger reads a payout sweep and a seller statement need.
+
+The payouts domain persists the payout, its idempotency key and the journal that moves the money
+to ``in transit`` before calling :func:`send_payout`; the provider answers a repeated key with
+its first result, so a retry after a crash pays once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.kit.errors import ValidationFailed
+from mercato.payments.models import LedgerBalance
+from mercato.payments.providers import provider_for
+from mercato.payments.providers.base import PayoutRequest, ProviderPayout
+from mercato.payments.settings import payment_settings
+
+_SELLER_PREFIX = "seller:"
+_AVAILABLE_SUFFIX = ":available"
+
+
+@dataclass(frozen=True)
+class AvailableBalance:
+    """A seller's positive available balance in one currency."""
+
+    seller_id: uuid.UUID
+    currency: str
+    amount_minor: int
+
+
+def payout_provider_name() -> str:
+    """The provider new payouts go through (the one new payments use)."""
+    return payment_settings().provider
+
+
+async def send_payout(
+    session: AsyncSession,
+    provider_name: str,
+    *,
+    amount_minor: int,
+    currency: str,
+    destination: str,
+    idempotency_key: str,
+    metadata: Mapping[str, str] | None = None,
+) -> ProviderPayout:
+    """Ask the provider to pay ``amount_minor`` out to ``destination`` (the seller's bank
+    account), exactly once per ``idempotency_key``. The answer's status is ``paid``,
+    ``failed`` or ``pending`` (the provider will report the outcome later)."""
+    if amount_minor <= 0:
+        raise ValidationFailed.on("amount_minor", "A payout moves a positive amount.")
+    provider = provider_for(provider_name, session)
+    request = PayoutRequest(
+        amount_minor=amount_minor,
+        currency=currency,
+        destination=destination,
+        idempotency_key=idempotency_key,
+        metadata=dict(metadata or {}),
+    )
+    return await provider.create_payout(request)
+
+
+async def available_seller_balances(session: AsyncSession) -> list[AvailableBalance]:
+    """Every seller's positive available balance, per currency (the payout sweep's candidates),
+    from the cached balances the ledger keeps in step with its postings."""
+    statement = (
+        select(LedgerBalance.account, LedgerBalance.currency, LedgerBalance.balance_minor)
+        .where(
+            LedgerBalance.account.like(f"{_SELLER_PREFIX}%{_AVAILABLE_SUFFIX}"),
+            LedgerBalance.balance_minor > 0,
+        )
+        .order_by(LedgerBalance.account, LedgerBalance.currency)
+    )
+    found = []
+    for account, currency, amount in await session.execute(statement):
+        seller = account.removeprefix(_SELLER_PREFIX).removesuffix(_AVAILABLE_SUFFIX)
+        try:
+            seller_id = uuid.UUID(seller)
+        except ValueError:
+            continue  # not a seller's own account code
+        found.append(AvailableBalance(seller_id, currency, int(amount)))
+    return found

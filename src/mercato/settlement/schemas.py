@@ -1,0 +1,126 @@
+"""Settlement request/response models."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class EscrowStatus(StrEnum):
+    HELD = "held"  # paid, the order is not completed yet
+    RELEASABLE = "releasable"  # completed: released once its hold period is over
+    RELEASED = "released"
+    REFUNDED = "refunded"  # nothing left: refunded in full or canceled
+
+
+class RefundStatus(StrEnum):
+    PENDING = "pending"  # accepted by the provider, still on its way to the buyer
+    SUCCEEDED = "succeeded"
+
+
+class RefundPhase(StrEnum):
+    BEFORE_RELEASE = "before_release"
+    AFTER_RELEASE = "after_release"
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RefundLineIn(_Input):
+    line_id: uuid.UUID
+    quantity: int = Field(ge=1, le=1_000_000)
+
+
+class RefundIn(_Input):
+    """Exactly one of: ``lines`` (line ids and quantities), ``amount_minor``, or ``full``."""
+
+    lines: list[RefundLineIn] | None = Field(default=None, min_length=1, max_length=200)
+    amount_minor: int | None = Field(default=None, ge=1, le=10**12)
+    full: bool = False
+    reason: str = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> RefundIn:
+        chosen = sum([self.lines is not None, self.amount_minor is not None, self.full])
+        if chosen != 1:
+            raise ValueError("Refund either some lines, an amount, or everything (full).")
+        if self.lines is not None and len({line.line_id for line in self.lines}) != len(self.lines):
+            raise ValueError("Name each line once.")
+        return self
+
+
+class FreezeIn(_Input):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class SellerHoldIn(_Input):
+    hold_days: int = Field(ge=0, le=60)
+
+
+class RefundLineOut(BaseModel):
+    line_id: uuid.UUID
+    quantity: int
+    amount_minor: int
+
+
+class RefundOut(BaseModel):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    number: str
+    seller_id: uuid.UUID
+    status: RefundStatus
+    phase: RefundPhase
+    amount_minor: int
+    fee_share_minor: int
+    currency: str
+    reason: str
+    lines: list[RefundLineOut]
+    requested_role: str
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class EscrowLineOut(BaseModel):
+    line_id: uuid.UUID
+    sku: str
+    title: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+    refunded_quantity: int
+    refunded_minor: int
+
+
+class EscrowOut(BaseModel):
+    order_id: uuid.UUID
+    number: str
+    seller_id: uuid.UUID
+    buyer_id: uuid.UUID
+    status: EscrowStatus
+    currency: str
+    captured_minor: int
+    fee_minor: int
+    refunded_minor: int
+    refunded_fee_minor: int
+    held_minor: int  # what the escrow still holds
+    released_minor: int
+    released_fee_minor: int
+    paid_at: datetime
+    completed_at: datetime | None
+    release_after: datetime | None
+    released_at: datetime | None
+    frozen: bool
+    frozen_reason: str | None
+    due: bool  # releasable, not frozen and its hold period is over
+    lines: list[EscrowLineOut] = []
+
+
+class RefundResult(BaseModel):
+    """A refund and whether this call replayed an earlier one with the same key."""
+
+    refund: RefundOut
+    replayed: bool
