@@ -15,6 +15,7 @@ import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -120,8 +121,12 @@ async def prepare(dsn: str, count: int) -> list[uuid.UUID]:
         await connection.close()
 
 
-async def audit(dsn: str, variants: list[uuid.UUID]) -> tuple[int, int]:
-    """(units sold beyond what left the stock, variants below zero): both must be 0."""
+async def audit(
+    dsn: str, variants: list[uuid.UUID], since: datetime | None = None
+) -> tuple[int, int]:
+    """(units sold beyond what left the stock, variants below zero): both must be 0. With
+    ``since``, only checkouts from then on count (the dataset's past orders bought from these
+    variants before :func:`prepare` set their stock)."""
     connection = await asyncpg.connect(dsn)
     try:
         taken = await connection.fetchval(
@@ -136,8 +141,10 @@ async def audit(dsn: str, variants: list[uuid.UUID]) -> tuple[int, int]:
             JOIN orders_order o ON o.id = ln.order_id
             JOIN orders_group g ON g.id = o.group_id
             WHERE ln.variant_id = ANY($1) AND g.stock_released_at IS NULL
+                AND ($2::timestamptz IS NULL OR g.created_at >= $2)
             """,
             variants,
+            since,
         )
         negative = await connection.fetchval(
             "SELECT count(*) FROM catalog_variant WHERE stock < 0 AND id = ANY($1)", variants

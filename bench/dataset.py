@@ -6,8 +6,8 @@ listings (goods and services) with their variants, and the search index of those
 vocabulary comes from :mod:`bench.search_dataset`. The same seed always yields the same rows (ids
 included), so runs are comparable.
 
-Loading is a list of steps (:data:`STEPS`); a later domain adds its own (past orders) by
-appending one. :func:`grow_search_index` and :func:`load_search_only` build the larger and
+Loading is a list of steps (:data:`STEPS`), the last of them the past orders
+(:mod:`bench.orders`). :func:`grow_search_index` and :func:`load_search_only` build the larger and
 smaller sizes of the search scale curve.
 """
 
@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 
@@ -57,10 +58,11 @@ class Scale:
     sellers: int
     listings: int
     buyers: int
+    past_orders: int = 0  # completed and released long ago (see bench.orders)
 
 
-FULL = Scale(sellers=1_000, listings=100_000, buyers=10_000)
-SMOKE = Scale(sellers=20, listings=2_000, buyers=200)
+FULL = Scale(sellers=1_000, listings=100_000, buyers=10_000, past_orders=50_000)
+SMOKE = Scale(sellers=20, listings=2_000, buyers=200, past_orders=500)
 
 
 @dataclass(frozen=True)
@@ -439,6 +441,7 @@ class LoadContext:
     seed: int
     keyring: KeyRing
     password_hash: str
+    pricing: Any = None  # bench.fees.Pricing: the commission rules the past orders paid
 
 
 Step = Callable[[LoadContext], Awaitable[None]]
@@ -651,13 +654,37 @@ async def rebuild_vocabulary(connection: asyncpg.Connection) -> None:
     )
 
 
-# Past orders (once the orders domain lands) become one more step here.
+PAST_ORDERS_SERIES = "past"  # order numbers start with "P"
+
+
+async def load_past_orders(context: LoadContext) -> None:
+    """``scale.past_orders`` orders paid over the year before the last two months, completed
+    and released: orders, payments, fees, escrows and both journals (see :mod:`bench.orders`)."""
+    from bench import orders  # bench.orders builds on this module
+
+    if not context.scale.past_orders:
+        return
+    now = datetime.now(UTC)
+    generated = orders.completed_orders(
+        context.scale,
+        context.scale.past_orders,
+        series=PAST_ORDERS_SERIES,
+        first_paid=now - timedelta(days=425),
+        last_paid=now - timedelta(days=60),
+        released=True,
+        seed=context.seed,
+    )
+    writer = orders.CopyWriter(context.connection)
+    await orders.write_orders(writer, generated, context.pricing, now)
+
+
 STEPS: list[tuple[str, Step]] = [
     ("accounts", load_accounts),
     ("sellers", load_sellers),
     ("categories", load_categories),
     ("listings and search index", load_listings),
     ("search categories and vocabulary", load_search_categories),
+    ("past orders", load_past_orders),
 ]
 
 
@@ -666,10 +693,13 @@ async def load_marketplace(
 ) -> dict[str, float]:
     """Run every step in one transaction on a freshly migrated database; returns each step's
     seconds."""
+    from bench.fees import pricing_in  # bench.fees builds on this module
+
     timings: dict[str, float] = {}
+    pricing = await pricing_in(url)
     connection = await asyncpg.connect(_plain(url))
     try:
-        context = LoadContext(connection, scale, seed, keyring, password_hash)
+        context = LoadContext(connection, scale, seed, keyring, password_hash, pricing)
         async with connection.transaction():
             for name, step in STEPS:
                 started = time.perf_counter()

@@ -14,6 +14,8 @@ from typing import Any
 
 from bench.checkout import markdown as checkout_markdown
 from bench.ledger import markdown as ledger_markdown
+from bench.sweep import failures as sweep_failures
+from bench.sweep import markdown as sweep_markdown
 
 WRK_MARKER = "BENCH_JSON "
 RSS_LIMIT_MB = 300
@@ -163,6 +165,7 @@ class Report:
     csv_import: dict[str, Any] | None = None
     checkout: dict[str, Any] | None = None  # bench.checkout.CheckoutRun.summary()
     ledger: dict[str, Any] | None = None  # bench.ledger.LedgerRun.summary()
+    sweep: dict[str, Any] | None = None  # bench.sweep.summary()
     worker_peak_rss_mb: list[float] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -188,6 +191,8 @@ class Report:
             failed.append(
                 f"ledger: {self.ledger['errors']} error(s), {self.ledger['journals']} journal(s)"
             )
+        if self.sweep:
+            failed += sweep_failures(self.sweep)
         return failed
 
     def as_dict(self) -> dict[str, Any]:
@@ -206,6 +211,7 @@ class Report:
             "csv_import": self.csv_import,
             "checkout": self.checkout,
             "ledger": self.ledger,
+            "release_sweep": self.sweep,
             "web_workers": {
                 "peak_rss_mb": self.worker_peak_rss_mb,
                 "target": f"≤ {RSS_LIMIT_MB} MB each",
@@ -271,6 +277,7 @@ def render_markdown(report: Report) -> str:
         *_csv_lines(report.csv_import),
         *(checkout_markdown(report.checkout) if report.checkout else []),
         *(ledger_markdown(report.ledger, _pgbench_tps(report)) if report.ledger else []),
+        *(sweep_markdown(report.sweep, _pgbench_tps(report)) if report.sweep else []),
         "## Memory",
         "",
         f"Peak RSS (VmHWM) of each web worker: "

@@ -6,6 +6,7 @@ write the report to ``bench/results/``.
     .venv/bin/python -m bench.run --smoke    # 1-3 minutes on small data; fails on any error
     .venv/bin/python -m bench.run --only search,product   # those scenarios and hello-world only
     .venv/bin/python -m bench.run --only checkout --reuse-data   # checkout on the last dataset
+    .venv/bin/python -m bench.run --only sweep --reuse-data      # the release sweep alone
 
 PostgreSQL (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) must be running; the run uses
 its own database ``mercato_bench`` (dropped and recreated) and Redis database 9. Everything it
@@ -43,7 +44,7 @@ import asyncpg
 import redis
 from argon2 import PasswordHasher
 
-from bench import checkout, dataset, ledger, report, scenarios
+from bench import checkout, dataset, ledger, report, scenarios, sweep
 from bench.report import Report, ScenarioResult
 from bench.scenarios import Scenario
 from mercato.kit.crypto import KeyRing
@@ -80,11 +81,14 @@ class Plan:
     redis_requests: int
     checkout_buyers: int  # concurrent virtual buyers in the checkout scenario
     checkout_variants: int  # goods variants they buy from
+    sweep_orders: int  # completed orders the release sweep releases
 
 
-FULL_PLAN = Plan("full", dataset.FULL, 5, 20, (1_000_000, 10_000), 10_000, 1_000_000, 64, 500)
+FULL_PLAN = Plan(
+    "full", dataset.FULL, 5, 20, (1_000_000, 10_000), 10_000, 1_000_000, 64, 500, 100_000
+)
 # No warm-up in the smoke run: it proves the pipeline, its figures are not comparable.
-SMOKE_PLAN = Plan("smoke", dataset.SMOKE, 0, 3, (10_000,), 500, 100_000, 8, 50)
+SMOKE_PLAN = Plan("smoke", dataset.SMOKE, 0, 3, (10_000,), 500, 100_000, 8, 50, 2_000)
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -596,6 +600,7 @@ def load_data(plan: Plan, env: dict[str, str]) -> dict[str, Any]:
         "sellers": plan.scale.sellers,
         "listings": plan.scale.listings,
         "buyers": plan.scale.buyers,
+        "past orders": plan.scale.past_orders,
         "load seconds": {name: round(value, 1) for name, value in timings.items()},
     }
 
@@ -638,6 +643,7 @@ def run_scenarios(
 def measure_checkout(plan: Plan, base_url: str) -> dict[str, Any]:
     """Checkout + sandbox card payment by concurrent buyers, then the stock audit."""
     dsn = f"{PG}/{DATABASE}"
+    since = datetime.now(UTC)  # the dataset's past orders bought before the stock was set
     variants = asyncio.run(checkout.prepare(dsn, plan.checkout_variants))
     emails = [dataset.buyer_email(index) for index in range(1, plan.checkout_buyers + 1)]
     if plan.warmup_seconds:
@@ -645,7 +651,9 @@ def measure_checkout(plan: Plan, base_url: str) -> dict[str, Any]:
             checkout.drive(base_url, emails, dataset.PASSWORD, variants, plan.warmup_seconds)
         )
     run = asyncio.run(checkout.drive(base_url, emails, dataset.PASSWORD, variants, plan.seconds))
-    run.oversold_units, run.negative_stock_variants = asyncio.run(checkout.audit(dsn, variants))
+    run.oversold_units, run.negative_stock_variants = asyncio.run(
+        checkout.audit(dsn, variants, since)
+    )
     summary = run.summary()
     print(
         f"  Checkout + card payment: {summary['orders_per_second']:,.1f} orders/s, checkout p99 "
@@ -665,6 +673,36 @@ def measure_ledger(plan: Plan) -> dict[str, Any]:
     print(
         f"  Ledger: {summary['journals_per_second']:,.1f} journals/s, p99 "
         f"{summary['journal_p99_ms']} ms, {summary['errors']} error(s)",
+        flush=True,
+    )
+    return summary
+
+
+def measure_sweep(plan: Plan, env: dict[str, str]) -> dict[str, Any]:
+    """Orders released per second by the settlement sweep over ``plan.sweep_orders`` due
+    orders, in a process of its own with the platform's settings (see :mod:`bench.sweep`)."""
+    output = run_command(
+        [
+            sys.executable,
+            "-m",
+            "bench.sweep",
+            "--plan",
+            plan.mode,
+            "--orders",
+            str(plan.sweep_orders),
+        ],
+        env,
+        timeout=max(900, plan.sweep_orders // 5),  # a few orders per second at worst
+    )
+    found = [line for line in output.splitlines() if line.startswith(sweep.MARKER)]
+    if not found:
+        raise BenchError(f"the release sweep printed no result:\n{output[-2000:]}")
+    summary: dict[str, Any] = json.loads(found[-1].removeprefix(sweep.MARKER))
+    print(
+        f"  Release sweep: {summary['orders_per_second']:,.1f} orders/s over "
+        f"{summary['orders']:,} orders ({summary['runs']} runs), "
+        f"{summary['released_once']:,} released once, "
+        f"{summary['ledger_violations']} ledger violation(s)",
         flush=True,
     )
     return summary
@@ -745,6 +783,8 @@ def run(plan: Plan, only: tuple[str, ...] = (), reuse_data: bool = False) -> int
             result.checkout = measure_checkout(plan, driver.base_url)
         if not only or "ledger" in only:
             result.ledger = measure_ledger(plan)
+        if not only or "sweep" in only:
+            result.sweep = measure_sweep(plan, env)
         if not only:
             result.csv_import = measure_csv_import(plan, env, work)
             result.curve = run_curve(plan, driver, hello_rps)
@@ -797,7 +837,8 @@ def main() -> None:
         "--only",
         default="",
         help="comma-separated scenario name prefixes (e.g. search,product): run only those "
-        "beside the hello-world ceiling; no pgbench, redis, checkout, CSV import or curve",
+        "beside the hello-world ceiling; no pgbench, redis, checkout, ledger, sweep, CSV import "
+        "or curve unless named (checkout, ledger, sweep)",
     )
     parser.add_argument(
         "--reuse-data",

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mercato import cli, config
+from mercato.orders.demo import STORIES
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_upgrade_then_seed_twice_duplicates_nothing(embedded):
     assert rows(embedded, "SELECT count(*) FROM sellers_seller") == [(5,)]
     assert rows(embedded, "SELECT count(*) FROM catalog_listing") == [(30,)]
     assert rows(embedded, "SELECT count(*) FROM accounts_address") == [(3,)]
-    assert rows(embedded, "SELECT count(*) FROM orders_order") == [(15,)]
+    assert rows(embedded, "SELECT count(*) FROM orders_order") == [(len(STORIES),)]
 
 
 def test_create_admin_and_refuse_a_duplicate(embedded):

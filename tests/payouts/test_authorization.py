@@ -132,7 +132,7 @@ async def test_api_bad_input_is_a_clear_error(runtime, client, sellers):
     assert again.json()["id"] == first.json()["id"]
     csv = await client.get(f"{API}/{first.json()['id']}/statement.csv", headers=headers)
     assert csv.headers["content-type"] == "text/csv; charset=utf-8"
-    assert csv.text.splitlines()[-2].endswith(f",Payout,payout:{first.json()['id']},-20.00,EUR")
+    assert csv.text.splitlines()[-2].endswith(f",Payout,payout:{first.json()['id']},,,-20.00,EUR")
 
 
 # --- pages --------------------------------------------------------------------------------------

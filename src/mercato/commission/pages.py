@@ -5,6 +5,7 @@ calculator answered through htmx."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -14,6 +15,16 @@ from pydantic import BaseModel
 from mercato.catalog import service as catalog_service
 from mercato.commission import service
 from mercato.commission.calculations import format_rate
+from mercato.commission.forms import (
+    FormReader,
+    bps_to_percent,
+    form_field,
+    minor_to_major,
+    read_incentive,
+    read_plan,
+    read_rule_terms,
+    tiers_text,
+)
 from mercato.commission.schemas import (
     IncentiveIn,
     IncentiveKind,
@@ -21,7 +32,6 @@ from mercato.commission.schemas import (
     RuleIn,
     RuleScope,
     RuleTerms,
-    Tier,
     TierMode,
 )
 from mercato.kit.auth import Principal, Role
@@ -48,7 +58,13 @@ SELLER = "/seller/fees"
 
 
 def _helpers() -> dict[str, Any]:
-    return {"money": format_money, "rate": format_rate}
+    return {
+        "money": format_money,
+        "rate": format_rate,
+        "percent": bps_to_percent,
+        "major": minor_to_major,
+        "tiers_text": tiers_text,
+    }
 
 
 def _admin(principal: Principal) -> Principal:
@@ -56,37 +72,49 @@ def _admin(principal: Principal) -> Principal:
     return principal
 
 
-def parse_tiers(text: str) -> list[Tier]:
-    """One tier a line: ``<from, minor units> <rate, bps>`` (``0 1000`` / ``500000 800``)."""
-    tiers = []
-    for number, line in enumerate(text.strip().splitlines(), start=1):
-        parts = line.replace(",", " ").split()
-        if not parts:
-            continue
-        if len(parts) != 2 or not all(p.lstrip("-").isdigit() for p in parts):
-            raise ValidationFailed.on(
-                "tiers", f"Line {number}: write the start (minor units) and the rate (bps)."
-            )
-        tiers.append(Tier(from_minor=int(parts[0]), rate_bps=int(parts[1])))
-    return tiers
+_NOT_TYPED_AS_IS = frozenset({"tiers", "seller_ids", "csrf_token", "plan_id"})
 
 
-def _parse(model: type[BaseModel], form: dict[str, str]) -> Any:
-    values = {k: v for k, v in form.items() if k not in ("tiers", "seller_ids", "csrf_token")}
+def _typed_as_is(name: str) -> bool:
+    """Fields the model takes as typed; rates and amounts arrive in percent and major units
+    and only :mod:`mercato.commission.forms` may produce their ``_bps`` / ``_minor`` values."""
+    return name not in _NOT_TYPED_AS_IS and not name.endswith(("_bps", "_minor"))
+
+
+def _parse(model: type[BaseModel], form: dict[str, str], reader: FormReader) -> Any:
+    """The model from the form, or one :class:`ValidationFailed` naming every bad field."""
+    values = {k: v for k, v in form.items() if _typed_as_is(k)}
+    values.update(reader.values)
     for key in ("effective_from", "effective_to", "valid_from", "valid_to"):
         # The form's datetime-local fields are in UTC, as the page says.
         if values.get(key) and "+" not in values[key] and not values[key].endswith("Z"):
             values[key] = f"{values[key]}+00:00"
-    parsed = parse_form(model, values)
+    errors = list(reader.errors)
+    parsed = None
+    try:
+        parsed = parse_form(model, values)
+    except ValidationFailed as error:
+        errors.extend(e for e in error.errors if e.field not in {f.field for f in errors})
+    update: dict[str, Any] = {}
     if "tiers" in model.model_fields:
-        parsed = parsed.model_copy(update={"tiers": parse_tiers(form.get("tiers", ""))})
+        update["tiers"] = reader.tiers
     if "seller_ids" in model.model_fields:
         try:
             ids = [uuid.UUID(s) for s in form.get("seller_ids", "").replace(",", " ").split()]
         except ValueError:
-            raise ValidationFailed.on("seller_ids", "Seller ids, separated by spaces.") from None
-        parsed = parsed.model_copy(update={"seller_ids": ids})
-    return parsed
+            errors.append(FieldError("seller_ids", "Seller ids, separated by spaces."))
+        else:
+            update["seller_ids"] = ids
+    if errors or parsed is None:
+        raise ValidationFailed("Check the highlighted fields.", errors=errors)
+    return parsed.model_copy(update=update)
+
+
+def _on_form_fields(error: MercatoError) -> MercatoError:
+    """The service names rates and amounts in its units (``rate_bps``); the form in percent and
+    major units (``rate``): move each message beside the field the operator typed."""
+    error.errors = [FieldError(form_field(e.field), e.message) for e in error.errors]
+    return error
 
 
 async def _admin_context(session: DbSession, principal: Principal) -> dict[str, Any]:
@@ -112,8 +140,14 @@ async def admin_commission(request: Request, session: DbSession, principal: Page
 
 
 async def _admin_submit(
-    request: Request, session: DbSession, principal: Principal, form_name: str, action: Any
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    form_name: str | Callable[[dict[str, str]], str],
+    action: Any,
 ) -> Response:
+    """Run ``action`` on the submitted form; a refusal re-renders the page with the form named
+    ``form_name`` (or computed from the form) open, as typed, each message beside its field."""
     form = await read_form(request)
     try:
         message = await action(form)
@@ -127,9 +161,12 @@ async def _admin_submit(
         return await form_failed(
             request,
             session,
-            error,
+            _on_form_fields(error),
             "commission/admin.html",
-            {"form": form, "form_name": form_name},
+            {
+                "form": form,
+                "form_name": form_name if isinstance(form_name, str) else form_name(form),
+            },
             reload=reload,
         )
     response = redirect(ADMIN, request)
@@ -143,7 +180,7 @@ async def admin_create_rule(request: Request, session: DbSession, principal: Pag
 
     async def action(form: dict[str, str]) -> str:
         scope = RuleScope.CATEGORY if form.get("category_id") else RuleScope.DEFAULT
-        data = _parse(RuleIn, {**form, "scope": scope.value})
+        data = _parse(RuleIn, {**form, "scope": scope.value}, read_rule_terms(form))
         rule = await service.create_rule(session, principal, data)
         return f"Rule {rule.name} created."
 
@@ -157,7 +194,9 @@ async def admin_revise_rule(
     _admin(principal)
 
     async def action(form: dict[str, str]) -> str:
-        rule = await service.revise_rule(session, principal, rule_id, _parse(RuleTerms, form))
+        rule = await service.revise_rule(
+            session, principal, rule_id, _parse(RuleTerms, form, read_rule_terms(form))
+        )
         return f"Rule {rule.name} has version {rule.versions[0].version}."
 
     return await _admin_submit(request, session, principal, f"version-{rule_id}", action)
@@ -179,12 +218,27 @@ async def admin_save_plan(request: Request, session: DbSession, principal: PageU
     _admin(principal)
 
     async def action(form: dict[str, str]) -> str:
-        plan_id = uuid.UUID(form["plan_id"]) if form.get("plan_id") else None
-        data = _parse(PlanIn, {**form, "is_default": form.get("is_default", "false")})
+        plan_id = _plan_id(form.get("plan_id", ""))
+        flags = {"is_default": form.get("is_default", "false")}
+        if plan_id is not None:  # the edit form offers "active"; a new plan is always offered
+            flags["active"] = form.get("active", "false")
+        data = _parse(PlanIn, {**form, **flags}, read_plan(form))
         plan = await service.save_plan(session, principal, data, plan_id)
         return f"Plan {plan.name} saved."
 
-    return await _admin_submit(request, session, principal, "plan", action)
+    def form_name(form: dict[str, str]) -> str:
+        return f"plan-{form['plan_id']}" if form.get("plan_id") else "plan"
+
+    return await _admin_submit(request, session, principal, form_name, action)
+
+
+def _plan_id(text: str) -> uuid.UUID | None:
+    if not text:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise NotFound("No such plan.") from None
 
 
 @router.post(f"{ADMIN}/incentives", dependencies=[Csrf])
@@ -194,7 +248,9 @@ async def admin_create_incentive(
     _admin(principal)
 
     async def action(form: dict[str, str]) -> str:
-        incentive = await service.create_incentive(session, principal, _parse(IncentiveIn, form))
+        incentive = await service.create_incentive(
+            session, principal, _parse(IncentiveIn, form, read_incentive(form))
+        )
         return f"Incentive {incentive.name} created."
 
     return await _admin_submit(request, session, principal, "incentive", action)

@@ -77,6 +77,8 @@ class AdminPayoutIn(PayoutRequestIn):
 class PayoutOut(BaseModel):
     id: uuid.UUID
     seller_id: uuid.UUID
+    # The shop's display name, in staff listings (None when the seller has no storefront).
+    seller_name: str | None = None
     currency: str
     amount_minor: int
     status: PayoutStatus

@@ -33,6 +33,7 @@ from mercato.payouts.service._common import (
 from mercato.payouts.service.payouts import NewPayout, cancel_pending, create_payout
 from mercato.payouts.service.schedules import schedule_of
 from mercato.payouts.settings import payout_settings
+from mercato.sellers.service import get_storefronts
 
 MAX_KEY_LENGTH = 200
 
@@ -148,7 +149,13 @@ async def list_payouts(
         cursor=cursor,
         limit=limit,
     )
-    return Page[PayoutOut](items=[payout_out(p) for p in found.rows], next_cursor=found.next_cursor)
+    items = [payout_out(p) for p in found.rows]
+    if principal.role is not Role.SELLER:  # staff see whose payout it is by name
+        names = await get_storefronts(session, list({p.seller_id for p in items}))
+        for item in items:
+            storefront = names.get(item.seller_id)
+            item.seller_name = storefront.display_name if storefront else None
+    return Page[PayoutOut](items=items, next_cursor=found.next_cursor)
 
 
 # --- the scheduled sweep ------------------------------------------------------------------------
