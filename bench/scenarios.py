@@ -157,6 +157,12 @@ def platform_scenarios(
         ),
         Scenario("admin_dashboard", "Admin dashboard", ("/admin",), sign_in_as=admin_email),
         Scenario("admin_users", "Admin, users list", ("/admin/users",), sign_in_as=admin_email),
+        Scenario(
+            "admin_finance",
+            "Admin finance overview",
+            ("/admin/finance",),
+            sign_in_as=admin_email,
+        ),
     ]
 
 
