@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
@@ -18,14 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from mercato.catalog.models import Variant
 from mercato.commission.schemas import RuleIn
 from mercato.commission.service import create_rule
 from mercato.kit.clock import FrozenClock
-from mercato.kit.db import Database, create_engine
-from mercato.kit.migrate import upgrade_on
+from mercato.kit.db import Database
 from mercato.kit.runtime import Runtime
 from mercato.payments import PLATFORM_COMMISSION
 from mercato.payments.service import balance, check_ledger, seller_balances
@@ -35,37 +33,20 @@ from mercato.payouts.schemas import PayoutRequestIn
 from mercato.payouts.service import PayoutRefused
 from mercato.settlement import service
 from mercato.settlement.schemas import EscrowOut, RefundIn
-from tests.conftest import POSTGRES_URL, require_service
+from tests.conftest import POSTGRES_URL
+from tests.fixtures.postgres import migrated_schema
 from tests.money.conftest import Market, new_key, ready_for_payouts
 from tests.settlement.conftest import admin_of, complete, paid_orders, release, seller_of
 
 pytestmark = pytest.mark.postgres
-SCHEMA = f"money_race_{os.getpid()}"
 MUG_ORDER = 2290  # one €18.00 mug and €4.90 shipping
 MUG_FEE = 180  # 10 % of the mug; shipping carries no fee
 
 
 @pytest.fixture
 async def database() -> AsyncIterator[Database]:
-    require_service("PostgreSQL", POSTGRES_URL)
-    admin = create_engine(POSTGRES_URL, pool_size=1)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        await connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
-    engine = create_engine(
-        POSTGRES_URL,
-        pool_size=10,
-        connect_args={"server_settings": {"search_path": f"{SCHEMA}, public"}},
-    )
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(partial(upgrade_on, version_table_schema=SCHEMA))
+    async with migrated_schema("money_race") as engine:
         yield Database(POSTGRES_URL, engine=engine)
-    finally:
-        await engine.dispose()
-        async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        await admin.dispose()
 
 
 async def seller_money(runtime: Runtime, market: Market) -> dict[str, int]:

@@ -7,45 +7,22 @@ own, created and dropped around it."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
-from functools import partial
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from mercato.kit.db import create_engine
-from mercato.kit.migrate import upgrade_on
 from mercato.payments import Posting, post_journal
 from mercato.payments.service import InsufficientFunds, balance, check_ledger
-from tests.conftest import POSTGRES_URL, require_service
+from tests.fixtures.postgres import migrated_schema
 
 pytestmark = pytest.mark.postgres
-SCHEMA = f"payments_race_{os.getpid()}"
 
 
 @pytest.fixture
 async def sessions() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    require_service("PostgreSQL", POSTGRES_URL)
-    admin = create_engine(POSTGRES_URL, pool_size=1)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        await connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
-    engine = create_engine(
-        POSTGRES_URL,
-        pool_size=12,
-        connect_args={"server_settings": {"search_path": f"{SCHEMA}, public"}},
-    )
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(partial(upgrade_on, version_table_schema=SCHEMA))
+    async with migrated_schema("payments_race", pool_size=12) as engine:
         yield async_sessionmaker(engine, expire_on_commit=False)
-    finally:
-        await engine.dispose()
-        async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        await admin.dispose()
 
 
 async def post_alone(

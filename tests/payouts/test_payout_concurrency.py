@@ -5,18 +5,15 @@ one payout. The ledger is append-only, so this runs in a schema of its own."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
-from functools import partial
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from mercato.accounts.service import create_user_with_role
 from mercato.kit.auth import Principal, Role
-from mercato.kit.db import Database, create_engine
-from mercato.kit.migrate import upgrade_on
+from mercato.kit.db import Database
 from mercato.kit.runtime import Runtime, build_runtime, install_runtime
 from mercato.payments import Posting, clearing_account
 from mercato.payments.service import check_ledger, credit_seller, seller_balances
@@ -27,35 +24,20 @@ from mercato.payouts.service import PayoutRefused
 from mercato.sellers.models import Seller
 from mercato.sellers.schemas import PayoutAccountIn
 from mercato.sellers.service import open_application, save_payout_account
-from tests.conftest import POSTGRES_URL, require_service
+from tests.conftest import POSTGRES_URL
+from tests.fixtures.postgres import migrated_schema
 from tests.payouts.conftest import GOOD_IBAN
 
 pytestmark = pytest.mark.postgres
-SCHEMA = f"payouts_race_{os.getpid()}"
 
 
 @pytest.fixture
 async def pg_runtime(settings) -> AsyncIterator[Runtime]:
-    require_service("PostgreSQL", POSTGRES_URL)
-    admin = create_engine(POSTGRES_URL, pool_size=1)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        await connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
-    engine = create_engine(
-        POSTGRES_URL,
-        pool_size=12,
-        connect_args={"server_settings": {"search_path": f"{SCHEMA}, public"}},
-    )
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(partial(upgrade_on, version_table_schema=SCHEMA))
-        yield build_runtime(settings, database=Database(POSTGRES_URL, engine=engine))
-    finally:
-        install_runtime(None)
-        await engine.dispose()
-        async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        await admin.dispose()
+    async with migrated_schema("payouts_race", pool_size=12) as engine:
+        try:
+            yield build_runtime(settings, database=Database(POSTGRES_URL, engine=engine))
+        finally:
+            install_runtime(None)
 
 
 async def funded_seller(runtime: Runtime, amount: int) -> tuple[Principal, uuid.UUID]:

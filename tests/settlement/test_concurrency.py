@@ -7,52 +7,31 @@ own, created and dropped around each test, instead of the rolled-back outer tran
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
-from functools import partial
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from mercato.kit.clock import FrozenClock
-from mercato.kit.db import Database, create_engine
+from mercato.kit.db import Database
 from mercato.kit.errors import Conflict
-from mercato.kit.migrate import upgrade_on
 from mercato.kit.runtime import Runtime
 from mercato.payments.service import check_ledger, seller_balances
 from mercato.settlement import service
 from mercato.settlement.schemas import RefundIn
-from tests.conftest import POSTGRES_URL, require_service
+from tests.conftest import POSTGRES_URL
+from tests.fixtures.postgres import migrated_schema
 from tests.settlement.conftest import Market, admin_of, complete, money, paid_orders, release
 
 pytestmark = pytest.mark.postgres
-SCHEMA = f"settlement_race_{os.getpid()}"
 
 
 @pytest.fixture
 async def database() -> AsyncIterator[Database]:
-    require_service("PostgreSQL", POSTGRES_URL)
-    admin = create_engine(POSTGRES_URL, pool_size=1)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        await connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
-    engine = create_engine(
-        POSTGRES_URL,
-        pool_size=10,
-        connect_args={"server_settings": {"search_path": f"{SCHEMA}, public"}},
-    )
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(partial(upgrade_on, version_table_schema=SCHEMA))
+    async with migrated_schema("settlement_race") as engine:
         yield Database(POSTGRES_URL, engine=engine)
-    finally:
-        await engine.dispose()
-        async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        await admin.dispose()
 
 
 async def refund_alone(runtime: Runtime, market: Market, order_id: str, **body: Any) -> str:
