@@ -142,6 +142,31 @@ async def lock_balances(
     return {account: int(amount) for account, amount in rows}
 
 
+async def positive_balances_like(session: AsyncSession, pattern: str) -> list[tuple[str, str, int]]:
+    """(account, currency, cached balance) of the accounts matching the LIKE ``pattern`` whose
+    balance is above zero, by account and currency."""
+    statement = (
+        select(LedgerBalance.account, LedgerBalance.currency, LedgerBalance.balance_minor)
+        .where(LedgerBalance.account.like(pattern), LedgerBalance.balance_minor > 0)
+        .order_by(LedgerBalance.account, LedgerBalance.currency)
+    )
+    return [(a, c, int(b)) for a, c, b in await session.execute(statement)]
+
+
+async def payment_funding_escrow(session: AsyncSession, escrow: str) -> uuid.UUID | None:
+    """The payment whose capture journal credited the escrow account ``escrow``."""
+    funded = select(LedgerPosting.journal_id).where(
+        LedgerPosting.account == escrow, LedgerPosting.amount_minor > 0
+    )
+    statement = (
+        select(Payment.id)
+        .where(Payment.capture_journal_id.in_(funded))
+        .order_by(Payment.id)
+        .limit(1)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
 async def sum_of_postings(session: AsyncSession, account: str, currency: str) -> int:
     statement = select(func.coalesce(func.sum(LedgerPosting.amount_minor), 0)).where(
         LedgerPosting.account == account, LedgerPosting.currency == currency

@@ -12,11 +12,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit.errors import ValidationFailed
-from mercato.payments.models import LedgerBalance
+from mercato.payments import repository
 from mercato.payments.providers import provider_for
 from mercato.payments.providers.base import PayoutRequest, ProviderPayout
 from mercato.payments.settings import payment_settings
@@ -68,16 +67,9 @@ async def send_payout(
 async def available_seller_balances(session: AsyncSession) -> list[AvailableBalance]:
     """Every seller's positive available balance, per currency (the payout sweep's candidates),
     from the cached balances the ledger keeps in step with its postings."""
-    statement = (
-        select(LedgerBalance.account, LedgerBalance.currency, LedgerBalance.balance_minor)
-        .where(
-            LedgerBalance.account.like(f"{_SELLER_PREFIX}%{_AVAILABLE_SUFFIX}"),
-            LedgerBalance.balance_minor > 0,
-        )
-        .order_by(LedgerBalance.account, LedgerBalance.currency)
-    )
     found = []
-    for account, currency, amount in await session.execute(statement):
+    pattern = f"{_SELLER_PREFIX}%{_AVAILABLE_SUFFIX}"
+    for account, currency, amount in await repository.positive_balances_like(session, pattern):
         seller = account.removeprefix(_SELLER_PREFIX).removesuffix(_AVAILABLE_SUFFIX)
         try:
             seller_id = uuid.UUID(seller)

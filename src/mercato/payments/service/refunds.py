@@ -8,13 +8,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit.errors import Conflict, NotFound, ValidationFailed
 from mercato.payments import repository
 from mercato.payments.calculations import clearing_account, validate_key
-from mercato.payments.models import LedgerPosting, Payment
 from mercato.payments.providers import provider_for
 from mercato.payments.providers.base import RefundRequest
 from mercato.payments.schemas import PaymentStatus
@@ -35,16 +33,7 @@ class PaymentRefund:
 
 async def payment_for_escrow(session: AsyncSession, escrow: str) -> uuid.UUID | None:
     """The succeeded payment whose capture funded the escrow account ``escrow``."""
-    funded = select(LedgerPosting.journal_id).where(
-        LedgerPosting.account == escrow, LedgerPosting.amount_minor > 0
-    )
-    statement = (
-        select(Payment.id)
-        .where(Payment.capture_journal_id.in_(funded))
-        .order_by(Payment.id)
-        .limit(1)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await repository.payment_funding_escrow(session, escrow)
 
 
 async def refund_payment(
