@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -65,9 +65,9 @@ async def split_violations(session: AsyncSession) -> list[CommissionFeeLine]:
 # --- rules ---------------------------------------------------------------------------------------
 
 
-def _in_force(at: datetime):  # type: ignore[no-untyped-def]
+def _in_force(at: datetime) -> ColumnElement[bool]:
     version = CommissionRuleVersion
-    return (
+    return and_(
         version.effective_from <= at,
         or_(version.effective_to.is_(None), version.effective_to > at),
     )
@@ -79,7 +79,7 @@ async def rules_in_force(
     statement = (
         select(CommissionRule, CommissionRuleVersion)
         .join(CommissionRuleVersion, CommissionRuleVersion.rule_id == CommissionRule.id)
-        .where(*_in_force(at))
+        .where(_in_force(at))
     )
     return [(rule, version) for rule, version in (await session.execute(statement)).all()]
 
