@@ -7,7 +7,6 @@ test below fails when an API route exists that the matrix does not cover.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,61 +15,27 @@ from sqlalchemy import func, select
 
 from mercato.kit.db import Base
 from mercato.sellers.demo import logo_png, pdf_document
+from tests.audit import matrix as audit_matrix
+from tests.disputes import matrix as disputes_matrix
 from tests.fixtures.accounts import PASSWORD, ROLES, actors
 from tests.fixtures.catalog import MATRIX_CSV, image_bytes, matrix_placeholders
+from tests.fixtures.matrix import (
+    ADMIN,
+    ANON,
+    BUYER,
+    OTHER,
+    SELLER,
+    SUPPORT,
+    Case,
+    buyers_only,
+    everyone,
+    sellers_only,
+    signed_in,
+    staff_only,
+)
 from tests.fixtures.orders import matrix_orders
-
-ANON, BUYER, SELLER, OTHER, SUPPORT, ADMIN = ROLES
-SIGNED_IN = (BUYER, SELLER, OTHER, SUPPORT, ADMIN)
-
-
-@dataclass(frozen=True)
-class Case:
-    method: str
-    path: str
-    expected: dict[str, int]
-    json: dict[str, Any] | None = None
-    form: dict[str, str] | None = None
-    files: dict[str, tuple[str, bytes, str]] | None = None
-    headers: dict[str, str] | None = None
-    tags: tuple[str, ...] = field(default_factory=tuple)
-
-
-def everyone(status: int) -> dict[str, int]:
-    return dict.fromkeys(ROLES, status)
-
-
-def signed_in(status: int, **overrides: int) -> dict[str, int]:
-    return {ANON: 401, **dict.fromkeys(SIGNED_IN, status), **overrides}
-
-
-def sellers_only(status: int, *, other: int | None = None) -> dict[str, int]:
-    """Seller endpoints acting on the caller's own seller account (``/sellers/me``)."""
-    return {
-        ANON: 401,
-        BUYER: 403,
-        SELLER: status,
-        OTHER: status if other is None else other,
-        SUPPORT: 403,
-        ADMIN: 403,
-    }
-
-
-def staff_only(status: int, *, support: int | None = None) -> dict[str, int]:
-    return {
-        ANON: 401,
-        BUYER: 403,
-        SELLER: 403,
-        OTHER: 403,
-        SUPPORT: status if support is None else support,
-        ADMIN: status,
-    }
-
-
-def buyers_only(status: int) -> dict[str, int]:
-    """The buyer's own cart: visitors must sign in, sellers and staff do not buy."""
-    return {ANON: 401, BUYER: status, SELLER: 403, OTHER: 403, SUPPORT: 403, ADMIN: 403}
-
+from tests.governance import matrix as governance_matrix
+from tests.reviews import matrix as reviews_matrix
 
 ADDRESS = {
     "label": "Matrix",
@@ -656,6 +621,17 @@ CASES = [
 ]
 
 
+# Newer domains keep their rows beside their tests: each module has ``PREFIX`` (the API path its
+# cases start with), ``CASES`` and ``placeholders`` (the rows those cases name, made on demand).
+DOMAIN_MATRICES: tuple[Any, ...] = (
+    audit_matrix,
+    disputes_matrix,
+    governance_matrix,
+    reviews_matrix,
+)
+CASES += [case for matrix in DOMAIN_MATRICES for case in matrix.CASES]
+
+
 def _case_id(case: Case) -> str:
     return f"{case.method} {case.path}"
 
@@ -801,6 +777,9 @@ async def test_authorization_matrix(client, runtime, case: Case):
         # The plans (a seller's plan is the default until chosen), a rule and an incentive.
         commission="/commission/" in case.path,
     )
+    for matrix in DOMAIN_MATRICES:
+        if case.path.startswith(matrix.PREFIX):
+            values |= await matrix.placeholders(client, people, runtime, values)
     connection = runtime.database.bind
     assert connection is not None, "the matrix needs the test database's own connection"
     outcomes: dict[str, str] = {}

@@ -15,6 +15,8 @@ from mercato import __version__
 from mercato.accounts import api as accounts_api
 from mercato.accounts import pages as accounts_pages
 from mercato.accounts.service import resolve_principal
+from mercato.audit import api as audit_api
+from mercato.audit import pages as audit_pages
 from mercato.cart import api as cart_api
 from mercato.cart import pages as cart_pages
 from mercato.catalog import api as catalog_api
@@ -22,6 +24,10 @@ from mercato.catalog import pages as catalog_pages
 from mercato.commission import api as commission_api
 from mercato.commission import pages as commission_pages
 from mercato.config import Settings, get_settings
+from mercato.disputes import api as disputes_api
+from mercato.disputes import pages as disputes_pages
+from mercato.governance import api as governance_api
+from mercato.governance import pages as governance_pages
 from mercato.kit import ops
 from mercato.kit.background import configure_jobs, start_background
 from mercato.kit.errors import MercatoError, Unauthorized
@@ -37,6 +43,8 @@ from mercato.payments import api as payments_api
 from mercato.payments import pages as payments_pages
 from mercato.payouts import api as payouts_api
 from mercato.payouts import pages as payouts_pages
+from mercato.reviews import api as reviews_api
+from mercato.reviews import pages as reviews_pages
 from mercato.search import api as search_api
 from mercato.search import pages as search_pages
 from mercato.sellers import api as sellers_api
@@ -73,7 +81,10 @@ def create_app(
     app = FastAPI(
         title="Mercato",
         version=__version__,
-        description="Marketplace platform API: accounts, sellers, catalog, orders, payments.",
+        description=(
+            "Marketplace platform API: accounts, sellers, catalog, orders, payments, money after "
+            "the sale, reviews, disputes and returns, governance and the audit log."
+        ),
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url="/docs",
@@ -105,6 +116,10 @@ def create_app(
         cart_api.router,
         commission_api.router,
         settlement_api.router,
+        reviews_api.router,
+        disputes_api.router,
+        governance_api.router,
+        audit_api.router,
     ):
         api.include_router(router)
     app.include_router(api)
@@ -121,6 +136,10 @@ def create_app(
     app.include_router(orders_pages.router)
     app.include_router(settlement_pages.router)
     app.include_router(commission_pages.router)
+    app.include_router(reviews_pages.router)
+    app.include_router(disputes_pages.router)
+    app.include_router(governance_pages.router)
+    app.include_router(audit_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     return app
 

@@ -8,6 +8,7 @@ import getpass
 import typer
 from rich.console import Console
 
+from mercato.audit import cli as audit_cli
 from mercato.catalog import cli as catalog_cli
 from mercato.config import (
     ConfigurationError,
@@ -32,6 +33,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(payments_cli.app, name="payments")
 app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(search_cli.app, name="search")
+app.add_typer(audit_cli.app, name="audit")
 console = Console()
 
 

@@ -18,15 +18,19 @@ from mercato.accounts.service import (
     find_user_id_by_email,
     list_addresses,
 )
+from mercato.audit.demo import seed_audit_demo
 from mercato.cart.demo import seed_cart_demo
 from mercato.catalog.demo import seed_catalog_demo
 from mercato.commission.demo import seed_commission_demo
 from mercato.config import Settings
+from mercato.disputes.demo import seed_disputes_demo
+from mercato.governance.demo import seed_governance_demo
 from mercato.kit.auth import Principal, Role
 from mercato.kit.runtime import build_runtime
 from mercato.kit.storage import FileStore
 from mercato.orders.demo import seed_orders_demo
 from mercato.payouts.demo import seed_payouts_demo
+from mercato.reviews.demo import seed_reviews_demo
 from mercato.sellers.demo import seed_sellers_demo
 from mercato.sellers.service import find_seller_of, open_application
 from mercato.settlement.demo import seed_settlement_demo
@@ -122,6 +126,10 @@ DOMAIN_SEEDS: tuple[tuple[str, DomainSeed], ...] = (
     ("Orders: Alice's and Bob's orders in every status", seed_orders_demo),
     ("Settlement: releases of completed orders, refunds before and after", seed_settlement_demo),
     ("Payouts: schedules, a paid, a failed and a pending payout", seed_payouts_demo),
+    ("Reviews: ratings and replies on delivered orders, a reported review", seed_reviews_demo),
+    ("Disputes and returns: open, answered, escalated and decided", seed_disputes_demo),
+    ("Governance: policies, SLA clocks and their breaches", seed_governance_demo),
+    ("Audit log: the chain of every action above", seed_audit_demo),
 )
 
 

@@ -28,6 +28,14 @@ TASK_MODULES = (
     "mercato.storefront.handlers",
     "mercato.commission.handlers",
     "mercato.commission.tasks",
+    "mercato.reviews.handlers",
+    "mercato.reviews.tasks",
+    "mercato.disputes.handlers",
+    "mercato.disputes.tasks",
+    "mercato.governance.handlers",
+    "mercato.governance.tasks",
+    "mercato.audit.handlers",
+    "mercato.audit.tasks",
 )
 
 

@@ -1,0 +1,1 @@
+"""Audit's reactions to other domains' events."""

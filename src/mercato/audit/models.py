@@ -1,0 +1,1 @@
+"""The audit tables, each prefixed ``audit_``."""

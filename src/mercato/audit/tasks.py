@@ -1,0 +1,1 @@
+"""Audit background jobs, named ``audit.<verb_noun>``."""

@@ -1,0 +1,1 @@
+"""Disputes's reactions to other domains' events."""

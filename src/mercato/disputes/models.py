@@ -1,0 +1,1 @@
+"""The disputes tables, each prefixed ``disputes_``."""

@@ -1,0 +1,1 @@
+"""Disputes background jobs, named ``disputes.<verb_noun>``."""

@@ -1,0 +1,11 @@
+"""The governance part of the demo marketplace."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.kit.storage import FileStore
+
+
+async def seed_governance_demo(session: AsyncSession, files: FileStore) -> None:
+    """Seed the governance demo rows (idempotent)."""

@@ -1,0 +1,1 @@
+"""Governance's reactions to other domains' events."""

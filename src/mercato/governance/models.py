@@ -1,0 +1,1 @@
+"""The governance tables, each prefixed ``governance_``."""

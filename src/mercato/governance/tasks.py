@@ -1,0 +1,1 @@
+"""Governance background jobs, named ``governance.<verb_noun>``."""

@@ -1,0 +1,1 @@
+"""Reviews's reactions to other domains' events."""

@@ -1,0 +1,1 @@
+"""The reviews tables, each prefixed ``reviews_``."""

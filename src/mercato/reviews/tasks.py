@@ -1,0 +1,1 @@
+"""Reviews background jobs, named ``reviews.<verb_noun>``."""

@@ -1,0 +1,18 @@
+"""The audit rows of the authorization matrix (``tests/test_authorization.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fixtures.matrix import Case
+
+PREFIX = "/api/v1/audit"
+
+CASES: list[Case] = []
+
+
+async def placeholders(
+    client: Any, people: Any, runtime: Any, values: dict[str, str]
+) -> dict[str, str]:
+    """The rows the audit cases name (``{audit_…}``), made for the case being run."""
+    return {}
