@@ -480,6 +480,19 @@ CASES = [
         staff_only(200, support=403),
         json={"hold_days": 3},
     ),
+    Case("GET", "/api/v1/settlement/holds", staff_only(200)),
+    Case(
+        "PUT",
+        "/api/v1/settlement/categories/{catalog_category}/hold",
+        staff_only(200, support=403),
+        json={"hold_days": 14},
+    ),
+    # The matrix's category has no hold of its own to remove.
+    Case(
+        "DELETE",
+        "/api/v1/settlement/categories/{catalog_category}/hold",
+        staff_only(404, support=403),
+    ),
     # Payouts: a seller's own balance, schedule and payouts; staff read all, admins act. The
     # matrix sellers have no available money (409); "{buyer_id}" is no payout (404).
     Case("GET", "/api/v1/payouts/balance", sellers_only(200)),

@@ -22,7 +22,7 @@ from mercato.orders.models import Order, OrderGroup, OrderLine
 from mercato.payments.models import LedgerJournal, Payment
 from mercato.payments.service import pay_by_card
 from tests.fixtures.accounts import Actor, actors
-from tests.fixtures.catalog import admit, create_listing, make_tree, mug, repair
+from tests.fixtures.catalog import Tree, admit, create_listing, make_tree, mug, repair
 
 API = "/api/v1"
 ADDRESS = {
@@ -46,6 +46,7 @@ class Market:
     lamp: uuid.UUID  # €40.00, stock 3
     flat_profile: uuid.UUID  # seller: €4.90 flat
     lamp_profile: uuid.UUID  # other seller: €6.00 flat
+    tree: Tree  # the mug and the lamp in Home & Living > Ceramics, the tune-up in Repairs
 
     def headers(self, who: str) -> dict[str, str]:
         return self.people[who].headers
@@ -101,6 +102,7 @@ async def market(runtime: Runtime, client: httpx.AsyncClient) -> Market:
         lamp=uuid.UUID(lamp_listing["variants"][0]["id"]),
         flat_profile=uuid.UUID(flat),
         lamp_profile=uuid.UUID(lamp_profile),
+        tree=tree,
     )
 
 

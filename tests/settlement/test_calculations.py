@@ -1,5 +1,6 @@
-"""Refund money math: the fee a refund gives back is proportional (half up), the last refund
-takes exactly what is left, the seller's net never goes negative and every sum stays exact."""
+"""Settlement money math: the fee a refund gives back is proportional (half up), the last refund
+takes exactly what is left, the seller's net never goes negative and every sum stays exact; an
+order's hold period is its seller's, lengthened by the deepest category hold of each line."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mercato.settlement.calculations import Remaining, fee_share, line_refund_minor, remaining
+from mercato.settlement.calculations import (
+    Remaining,
+    fee_share,
+    line_refund_minor,
+    order_hold_days,
+    remaining,
+)
 
 
 @st.composite
@@ -78,3 +85,27 @@ def test_line_refund_of_one_yen_unit_and_of_the_last_units() -> None:
     assert line_refund_minor(1, 3, 10, 2, 7) == 3
     with pytest.raises(ValueError):
         line_refund_minor(2, 3, 10, 2, 7)
+
+
+def test_the_deepest_category_hold_of_a_line_applies_and_only_lengthens():
+    home, ceramics, repairs = "home", "ceramics", "repairs"
+    holds = {home: 10, ceramics: 5}
+    assert order_hold_days(2, holds, [[home, ceramics]]) == 5
+    assert order_hold_days(2, holds, [[home]]) == 10
+    assert order_hold_days(7, holds, [[home, ceramics]]) == 7
+    assert order_hold_days(2, holds, [[home, ceramics], [home]]) == 10
+    assert order_hold_days(3, holds, [["services", repairs], []]) == 3
+    assert order_hold_days(0, {}, []) == 0
+
+
+@given(
+    base=st.integers(0, 60),
+    holds=st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 60)),
+    chains=st.lists(st.lists(st.sampled_from("abcdef"), max_size=4), max_size=5),
+)
+def test_an_order_waits_at_least_its_base_and_at_most_its_longest_hold(base, holds, chains):
+    days = order_hold_days(base, holds, chains)
+    assert days >= base
+    assert days <= max([base, *holds.values()])
+    if not any(category in holds for chain in chains for category in chain):
+        assert days == base

@@ -1,5 +1,6 @@
 """The settlement demo: the completed demo orders are released, one refunded in part after its
-release, one still in escrow refunded before; seeding twice changes nothing; the ledger holds."""
+release, one still in escrow refunded before, lamps held a week; seeding twice changes nothing;
+the ledger holds."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ async def test_demo_releases_and_refunds(runtime: Runtime):
     async with runtime.database.reading() as session:
         released = await service.list_escrows(session, admin, status=EscrowStatus.RELEASED)
         refunds = (await service.list_refunds(session, admin)).items
+        holds = await service.list_holds(session, admin)
+    assert [(hold.category_name, hold.hold_days) for hold in holds.categories] == [("Lighting", 7)]
     assert len(released.items) == 6  # the six completed demo orders
     assert all(e.released_minor == e.captured_minor for e in released.items)
     by_reason = sorted((r.phase.value, r.amount_minor, r.requested_role) for r in refunds)

@@ -61,6 +61,7 @@ STAFF_PAGE = {
         ("/admin/settlement/escrows", STAFF_PAGE),
         ("/admin/settlement/escrows?show=frozen", STAFF_PAGE),
         ("/admin/settlement/refunds", STAFF_PAGE),
+        ("/admin/settlement/holds", STAFF_PAGE),
         ("/admin/settlement/orders/{order}", STAFF_PAGE),
         (
             "/seller/refunds",
@@ -151,6 +152,34 @@ async def test_the_refund_screen_refunds_lines_and_explains_refusals(
     page = await client.get(f"/orders/{order['id']}")
     assert page.status_code == 200
     assert 'data-testid="order-refunds"' in page.text and "refunded" in page.text
+
+
+async def test_admins_set_and_remove_category_holds_from_the_page(
+    runtime: Runtime, client: httpx.AsyncClient, market: Market
+):
+    ceramics = str(market.tree.ceramics)
+    form = {"category_id": ceramics, "hold_days": "14"}
+    for role in ("anonymous", "buyer", "seller", "support"):
+        await as_role(client, market, role)
+        refused = await post(client, "/admin/settlement/holds/categories", form)
+        assert outcome(refused) == ("login" if role == "anonymous" else 403), role
+    await as_role(client, market, "support")
+    assert "Set hold period" not in (await client.get("/admin/settlement/holds")).text
+    await as_role(client, market, "admin")
+    too_long = await post(client, "/admin/settlement/holds/categories", form | {"hold_days": "61"})
+    assert too_long.status_code == 422 and "field--invalid" in too_long.text
+    assert "No category has a hold period of its own." in too_long.text
+    done = await post(client, "/admin/settlement/holds/categories", form)
+    assert done.status_code == 303
+    page = await client.get("/admin/settlement/holds")
+    table = page.text.split('data-testid="category-holds"', 1)[1].split("</table>", 1)[0]
+    assert "Ceramics" in table and "14 days" in table
+    removed = await post(client, f"/admin/settlement/holds/categories/{ceramics}/remove")
+    assert removed.status_code == 303
+    assert (
+        "No category has a hold period of its own."
+        in (await client.get("/admin/settlement/holds")).text
+    )
 
 
 async def test_sign_in_keeps_the_escrow_page_in_the_admin_nav(

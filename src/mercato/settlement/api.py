@@ -13,9 +13,11 @@ from mercato.kit.deps import CurrentPrincipal, DbSession
 from mercato.kit.pagination import Page
 from mercato.settlement import service
 from mercato.settlement.schemas import (
+    CategoryHoldIn,
     EscrowOut,
     EscrowStatus,
     FreezeIn,
+    HoldsOut,
     RefundIn,
     RefundOut,
     SellerHoldIn,
@@ -121,3 +123,28 @@ async def set_seller_hold(
     """Set a seller's own hold period in days (orders completed from now on): admins."""
     days = await service.set_seller_hold(session, principal, seller_id, data.hold_days)
     return SellerHoldIn(hold_days=days)
+
+
+@router.get("/holds", response_model=HoldsOut)
+async def list_holds(session: DbSession, principal: CurrentPrincipal) -> HoldsOut:
+    """Every hold period: the default, the sellers' own and the categories' (staff)."""
+    return await service.list_holds(session, principal)
+
+
+@router.put("/categories/{category_id}/hold", response_model=CategoryHoldIn)
+async def set_category_hold(
+    category_id: uuid.UUID, data: CategoryHoldIn, session: DbSession, principal: CurrentPrincipal
+) -> CategoryHoldIn:
+    """Set a category's hold period in days, covering its subcategories (orders completed from
+    now on): admins. It lengthens, never shortens, the seller's hold."""
+    days = await service.set_category_hold(session, principal, category_id, data.hold_days)
+    return CategoryHoldIn(hold_days=days)
+
+
+@router.delete("/categories/{category_id}/hold", status_code=status.HTTP_204_NO_CONTENT)
+async def clear_category_hold(
+    category_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+) -> Response:
+    """Remove a category's hold period: admins."""
+    await service.clear_category_hold(session, principal, category_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

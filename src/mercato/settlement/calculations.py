@@ -62,3 +62,22 @@ def fingerprint(data: Any) -> str:
     """sha256 of canonical JSON: a replayed request must match the first one exactly."""
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def order_hold_days(
+    base_days: int,
+    category_hold_days: dict[Any, int],
+    line_category_chains: list[list[Any]],
+) -> int:
+    """How many days a completed order's money waits: the seller's hold (or the default),
+    lengthened by the longest category hold among its lines. A line takes the hold of its
+    deepest category that has one (a subcategory's own hold overrides its parent's), so an
+    operator can shorten a hold below a parent's for one subcategory; categories never shorten
+    the seller's base hold."""
+    longest = base_days
+    for chain in line_category_chains:
+        for category_id in reversed(chain):
+            if category_id in category_hold_days:
+                longest = max(longest, category_hold_days[category_id])
+                break
+    return longest

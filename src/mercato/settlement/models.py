@@ -1,5 +1,5 @@
 """Settlement tables: one escrow per paid order (with a snapshot of its lines and what was
-refunded of them), the refunds, and the per-seller hold periods.
+refunded of them), the refunds, and the hold periods per seller and per category.
 
 The ledger is the source of truth for money; these rows record the business state that decides
 what the next journal may be (what is left to release or refund, whether a dispute froze it).
@@ -158,5 +158,18 @@ class SellerHold(IdMixin, Base):
     __tablename__ = "settlement_seller_hold"
 
     seller_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sellers_seller.id"), unique=True)
+    hold_days: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+
+class CategoryHold(IdMixin, Base):
+    """A category's hold period (goods that are often returned late wait longer); it covers
+    the category's subcategories and only ever lengthens an order's hold."""
+
+    __tablename__ = "settlement_category_hold"
+
+    category_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("catalog_category.id", ondelete="CASCADE"), unique=True
+    )
     hold_days: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)

@@ -20,18 +20,20 @@ from mercato.kit.web import (
     flash,
     form_failed,
     page_router,
+    parse_form,
     read_form,
     redirect,
     render,
     verify_csrf,
 )
 from mercato.settlement import service
-from mercato.settlement.schemas import EscrowOut, EscrowStatus, RefundIn
+from mercato.settlement.schemas import CategoryHoldForm, EscrowOut, EscrowStatus, RefundIn
 
 router = page_router()
 Csrf = Depends(verify_csrf)
 ESCROWS = "/admin/settlement/escrows"
 REFUNDS = "/admin/settlement/refunds"
+HOLDS = "/admin/settlement/holds"
 FILTERS = ("held", "releasable", "frozen", "released", "refunded")
 
 
@@ -193,6 +195,55 @@ def _first(error: ValueError) -> str:
                 "Value error, "
             )
     return "The refund is not valid."
+
+
+@router.get(HOLDS)
+async def admin_holds(request: Request, session: DbSession, principal: PageUser) -> Response:
+    return render(request, "settlement/admin_holds.html", await _holds_context(session, principal))
+
+
+async def _holds_context(session: DbSession, principal: Principal) -> dict[str, Any]:
+    return {
+        **_common(principal),
+        "holds": await service.list_holds(session, principal),
+        "categories": await service.hold_category_choices(session, principal),
+        "form": {},
+        "errors": {},
+    }
+
+
+@router.post(HOLDS + "/categories", dependencies=[Csrf])
+async def admin_set_category_hold(
+    request: Request, session: DbSession, principal: PageUser
+) -> Response:
+    form = await read_form(request)
+    try:
+        data = parse_form(CategoryHoldForm, form)
+        days = await service.set_category_hold(session, principal, data.category_id, data.hold_days)
+    except MercatoError as error:
+        if error.status in (401, 403):
+            raise
+        return await form_failed(
+            request,
+            session,
+            error,
+            "settlement/admin_holds.html",
+            {"form": form},
+            reload=lambda: _holds_context(session, principal),
+        )
+    response = redirect(HOLDS, request)
+    flash(response, request, f"Hold period set to {days} days for that category.")
+    return response
+
+
+@router.post(HOLDS + "/categories/{category_id}/remove", dependencies=[Csrf])
+async def admin_clear_category_hold(
+    category_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
+) -> Response:
+    await service.clear_category_hold(session, principal, category_id)
+    response = redirect(HOLDS, request)
+    flash(response, request, "The category's hold period was removed.")
+    return response
 
 
 @router.get("/seller/refunds")

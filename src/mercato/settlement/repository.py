@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from mercato.kit import clock
 from mercato.kit.repository import Slice, newest_first
-from mercato.settlement.models import Escrow, EscrowLine, Refund, SellerHold
+from mercato.settlement.models import CategoryHold, Escrow, EscrowLine, Refund, SellerHold
 from mercato.settlement.schemas import EscrowStatus
 
 OPEN = (EscrowStatus.HELD.value, EscrowStatus.RELEASABLE.value)
@@ -32,7 +32,9 @@ async def get_escrow_of_order(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-def add(session: AsyncSession, row: Escrow | EscrowLine | Refund | SellerHold) -> None:
+def add(
+    session: AsyncSession, row: Escrow | EscrowLine | Refund | SellerHold | CategoryHold
+) -> None:
     session.add(row)
 
 
@@ -152,6 +154,22 @@ async def list_refunds(
 async def get_seller_hold(session: AsyncSession, seller_id: uuid.UUID) -> SellerHold | None:
     statement = select(SellerHold).where(SellerHold.seller_id == seller_id)
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def list_seller_holds(session: AsyncSession) -> Sequence[SellerHold]:
+    statement = select(SellerHold).order_by(SellerHold.updated_at.desc())
+    return list((await session.execute(statement)).scalars())
+
+
+async def get_category_hold(session: AsyncSession, category_id: uuid.UUID) -> CategoryHold | None:
+    statement = select(CategoryHold).where(CategoryHold.category_id == category_id)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def category_hold_days(session: AsyncSession) -> dict[uuid.UUID, int]:
+    """Every category's own hold period, by category id (a short list, read whole)."""
+    statement = select(CategoryHold.category_id, CategoryHold.hold_days)
+    return {row[0]: row[1] for row in (await session.execute(statement)).all()}
 
 
 # --- invariants (``mercato payments ledger-check``) -----------------------------------------

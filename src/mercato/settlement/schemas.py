@@ -61,6 +61,35 @@ class SellerHoldIn(_Input):
     hold_days: int = Field(ge=0, le=60)
 
 
+class CategoryHoldIn(_Input):
+    hold_days: int = Field(ge=0, le=60)
+
+
+class CategoryHoldForm(CategoryHoldIn):
+    category_id: uuid.UUID
+
+
+class SellerHoldOut(BaseModel):
+    seller_id: uuid.UUID
+    seller_name: str | None
+    hold_days: int
+
+
+class CategoryHoldOut(BaseModel):
+    category_id: uuid.UUID
+    category_name: str
+    hold_days: int
+
+
+class HoldsOut(BaseModel):
+    """Every hold period: the default, the sellers' own (replacing it) and the categories'
+    (lengthening it; a subcategory's own replaces its parent's)."""
+
+    default_days: int
+    sellers: list[SellerHoldOut]
+    categories: list[CategoryHoldOut]
+
+
 class RefundLineOut(BaseModel):
     line_id: uuid.UUID
     quantity: int

@@ -4,10 +4,9 @@ releasable when the order completes, frozen while a dispute is open; and what it
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.commission.schemas import FeeRequest, FeeRequestLine
@@ -18,9 +17,10 @@ from mercato.kit.errors import Conflict, NotFound
 from mercato.kit.pagination import Page
 from mercato.orders.events import OrderCompleted, OrderPaid
 from mercato.settlement import repository
-from mercato.settlement.models import Escrow, EscrowLine, SellerHold
+from mercato.settlement.models import Escrow, EscrowLine
 from mercato.settlement.schemas import EscrowOut, EscrowStatus
 from mercato.settlement.service._views import escrow_out
+from mercato.settlement.service.holds import order_hold_period
 from mercato.settlement.settings import settlement_settings
 
 log = structlog.get_logger(__name__)
@@ -113,34 +113,9 @@ async def mark_completed(session: AsyncSession, event: OrderCompleted) -> bool:
     completed_at = event.completed_at or clock.now()
     escrow.status = EscrowStatus.RELEASABLE.value
     escrow.completed_at = completed_at
-    escrow.release_after = completed_at + await hold_period(session, escrow.seller_id)
+    escrow.release_after = completed_at + await order_hold_period(session, escrow)
     await session.flush()
     return True
-
-
-async def hold_period(session: AsyncSession, seller_id: uuid.UUID) -> timedelta:
-    """How long a completed order's money waits: the seller's own hold, else the default."""
-    own = await repository.get_seller_hold(session, seller_id)
-    return timedelta(days=own.hold_days) if own else settlement_settings().hold
-
-
-async def set_seller_hold(
-    session: AsyncSession, principal: Principal, seller_id: uuid.UUID, hold_days: int
-) -> int:
-    """Set a seller's own hold period (admins). Applies to orders completed from now on."""
-    principal.require_role(Role.ADMIN)
-    own = await repository.get_seller_hold(session, seller_id)
-    if own is not None:
-        own.hold_days = hold_days
-        await session.flush()
-        return hold_days
-    try:
-        async with session.begin_nested():
-            repository.add(session, SellerHold(seller_id=seller_id, hold_days=hold_days))
-            await session.flush()
-    except IntegrityError:
-        raise NotFound("No such seller.") from None
-    return hold_days
 
 
 async def freeze_escrow(session: AsyncSession, order_id: uuid.UUID, reason: str) -> EscrowOut:
