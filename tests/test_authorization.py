@@ -480,6 +480,12 @@ CASES = [
         staff_only(200, support=403),
         json={"hold_days": 3},
     ),
+    Case(
+        "PUT",
+        "/api/v1/admin/sellers/{seller_id}/provider-account",
+        staff_only(200, support=403),
+        json={"account_id": "acct_1MatrixSeller"},
+    ),
     Case("GET", "/api/v1/settlement/holds", staff_only(200)),
     Case(
         "PUT",

@@ -21,6 +21,7 @@ TASK_MODULES = (
     "mercato.payments.tasks",
     "mercato.orders.handlers",
     "mercato.orders.tasks",
+    "mercato.payouts.handlers",
     "mercato.payouts.tasks",
     "mercato.search.handlers",
     "mercato.settlement.handlers",

@@ -178,12 +178,12 @@ async def test_webhooks_for_an_unknown_provider_are_not_found(runtime: Runtime):
         await receive(runtime, "sandbox", b"{}", {"Sandbox-Signature": "t=1,v1=00"})
 
 
-async def test_events_that_are_not_about_a_payment_are_ignored(runtime: Runtime):
+async def test_events_that_are_not_about_a_payment_or_payout_are_ignored(runtime: Runtime):
     secret = payment_settings().resolved_sandbox_secret()
     body, headers = signed_event(
-        "evt_payout", "x", "succeeded", 1, secret=secret, header="Sandbox-Signature"
+        "evt_customer", "x", "succeeded", 1, secret=secret, header="Sandbox-Signature"
     )
-    body = body.replace(b'"object": "payment"', b'"object": "payout"')
+    body = body.replace(b'"object": "payment"', b'"object": "customer"')
     from mercato.payments.providers import signing
 
     headers = {

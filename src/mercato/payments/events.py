@@ -1,5 +1,6 @@
 """Events the payments domain publishes. The orders domain reacts to them (a paid order group
-becomes orders, a failed payment releases its stock reservation).
+becomes orders, a failed payment releases its stock reservation); the payouts domain to the
+outcome of a payout a provider reports later.
 
 They are dispatched in process right after the commit and also written to the outbox, so a
 crash between the commit and the dispatch delays them but never loses them: subscribers must be
@@ -74,5 +75,31 @@ class PaymentFailed:
         )
 
 
+@dataclass(frozen=True)
+class PayoutReported:
+    """The provider reported a payout's outcome by webhook: ``paid``, ``failed`` or
+    ``pending``. The payouts domain applies it to the payout with that provider id."""
+
+    provider: str
+    provider_payout_id: str
+    status: str
+    failure_code: str | None
+    failure_message: str | None
+
+    def to_payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> PayoutReported:
+        return cls(
+            provider=str(data["provider"]),
+            provider_payout_id=str(data["provider_payout_id"]),
+            status=str(data["status"]),
+            failure_code=data.get("failure_code"),
+            failure_message=data.get("failure_message"),
+        )
+
+
 SUCCEEDED_TOPIC = "payments.payment_succeeded"
 FAILED_TOPIC = "payments.payment_failed"
+PAYOUT_REPORTED_TOPIC = "payments.payout_reported"

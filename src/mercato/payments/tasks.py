@@ -14,7 +14,14 @@ from mercato.kit.jobs import job
 from mercato.kit.outbox import OutboxDelivery, outbox_handler, republish
 from mercato.kit.scheduler import periodic
 from mercato.payments import service
-from mercato.payments.events import FAILED_TOPIC, SUCCEEDED_TOPIC, PaymentFailed, PaymentSucceeded
+from mercato.payments.events import (
+    FAILED_TOPIC,
+    PAYOUT_REPORTED_TOPIC,
+    SUCCEEDED_TOPIC,
+    PaymentFailed,
+    PaymentSucceeded,
+    PayoutReported,
+)
 from mercato.payments.service.sandbox import DELIVER_JOB
 
 log = structlog.get_logger(__name__)
@@ -111,3 +118,8 @@ async def reconcile_daily() -> None:
             status=result.status,
             mismatches=result.mismatch_count,
         )
+
+
+@outbox_handler(PAYOUT_REPORTED_TOPIC)
+async def relay_payout_reported(delivery: OutboxDelivery) -> None:
+    await republish(PayoutReported.from_payload(delivery.payload))

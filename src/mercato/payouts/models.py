@@ -50,6 +50,9 @@ class Payout(IdMixin, TimestampMixin, Base):
     provider: Mapped[str] = mapped_column(String(20))
     destination_last4: Mapped[str] = mapped_column(String(4))
     provider_payout_id: Mapped[str | None] = mapped_column(String(255))
+    # The transfer to the seller's account at the provider that preceded the payout (Stripe
+    # Connect); taken back if the payout fails.
+    provider_transfer_id: Mapped[str | None] = mapped_column(String(255))
     failure_code: Mapped[str | None] = mapped_column(String(64))
     failure_message: Mapped[str | None] = mapped_column(Text)
     retry_of_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payouts_payout.id"))

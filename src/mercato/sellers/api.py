@@ -25,6 +25,8 @@ from mercato.sellers.schemas import (
     DocumentType,
     PayoutAccountIn,
     PayoutAccountOut,
+    ProviderAccountIn,
+    ProviderAccountOut,
     SellerOut,
     SellerStatus,
     SellerStorefront,
@@ -273,3 +275,12 @@ async def decide(
     """Approve, reject (reason required), ask for more information (reason required),
     suspend (reason required) or reinstate, as the admission state machine allows."""
     return await service.decide(session, principal, seller_id, data)
+
+
+@router.put(f"{ADMIN}/{{seller_id}}/provider-account", response_model=ProviderAccountOut)
+async def set_provider_account(
+    seller_id: uuid.UUID, data: ProviderAccountIn, session: DbSession, principal: CurrentPrincipal
+) -> ProviderAccountOut:
+    """Record the seller's connected account at the payment provider (Stripe ``acct_…``),
+    where payouts through that provider go: admins."""
+    return await service.set_provider_account(session, principal, seller_id, data)

@@ -48,6 +48,9 @@ class Seller(IdMixin, TimestampMixin, Base):
     payout_iban_last4: Mapped[str | None] = mapped_column(String(4))
     payout_holder: Mapped[str | None] = mapped_column(EncryptedString())
     payout_updated_at: Mapped[datetime | None]
+    # The seller's own account at the payment provider, where providers pay out through one
+    # (a Stripe connected account, "acct_…"); set by an admin once the provider onboarded it.
+    provider_account_id: Mapped[str | None] = mapped_column(String(255))
 
     # --- storefront profile (public) ---
     display_name: Mapped[str | None] = mapped_column(String(80))

@@ -209,3 +209,8 @@ async def count_acceptances(session: AsyncSession) -> dict[uuid.UUID, int]:
         TermsAcceptance.terms_version_id
     )
     return {row[0]: row[1] for row in (await session.execute(statement)).all()}
+
+
+async def get_by_provider_account(session: AsyncSession, account_id: str) -> Seller | None:
+    statement = select(Seller).where(Seller.provider_account_id == account_id)
+    return (await session.execute(statement)).scalar_one_or_none()

@@ -304,6 +304,17 @@ class PayoutAccountIn(StrictModel):
     iban: str = Field(min_length=1, max_length=50)
 
 
+class ProviderAccountIn(StrictModel):
+    """The seller's connected account at the payment provider (Stripe: ``acct_…``)."""
+
+    account_id: str = Field(pattern=r"^acct_[A-Za-z0-9]{6,60}$")
+
+
+class ProviderAccountOut(BaseModel):
+    seller_id: uuid.UUID
+    account_id: str | None
+
+
 class PayoutAccountOut(BaseModel):
     """Only the last four characters of the IBAN ever leave the server."""
 

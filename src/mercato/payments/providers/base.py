@@ -149,6 +149,9 @@ class ProviderPayout:
     currency: str
     failure_code: str | None = None
     failure_message: str | None = None
+    # The transfer that moved the money to the seller's account first (Stripe Connect), to
+    # take back if the payout fails.
+    transfer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,8 @@ class WebhookEvent:
     payload: dict[str, Any]
     # Set when the event reports a payment's state.
     payment: ProviderPayment | None = None
+    # Set when the event reports a payout's outcome.
+    payout: ProviderPayout | None = None
 
 
 class PaymentProvider(abc.ABC):
@@ -208,6 +213,14 @@ class PaymentProvider(abc.ABC):
     @abc.abstractmethod
     async def create_payout(self, request: PayoutRequest) -> ProviderPayout:
         """Pay funds out to a seller's bank account."""
+
+    async def reverse_transfer(
+        self, transfer_id: str, amount_minor: int, idempotency_key: str
+    ) -> None:
+        """Take back the transfer a failed payout made to the seller's account at the provider
+        (:attr:`ProviderPayout.transfer_id`), so its money is the platform's again, as our
+        ledger says. Providers that pay out without a transfer never set one."""
+        raise NotImplementedError(f"{self.name} makes no transfers to take back")
 
     async def balance_transactions(
         self, start: datetime, end: datetime

@@ -185,22 +185,51 @@ class StripeProvider(PaymentProvider):
         )
 
     async def create_payout(self, request: PayoutRequest) -> ProviderPayout:
+        """With separate charges and transfers the money is on the platform's balance: move it
+        to the seller's connected account (``destination``), then pay it out from there to the
+        seller's bank. A payout Stripe refuses outright takes its transfer back at once."""
+        transfer = await _call(
+            lambda: self.client.v1.transfers.create_async(
+                {
+                    "amount": request.amount_minor,
+                    "currency": request.currency.lower(),
+                    "destination": request.destination,
+                    "metadata": dict(request.metadata),
+                },
+                {"idempotency_key": f"{request.idempotency_key}:transfer"},
+            )
+        )
         params: dict[str, Any] = {
             "amount": request.amount_minor,
             "currency": request.currency.lower(),
             "metadata": dict(request.metadata),
         }
-        payout = await _call(
-            lambda: self.client.v1.payouts.create_async(
-                params,  # type: ignore[arg-type]
-                {"idempotency_key": request.idempotency_key, "stripe_account": request.destination},
+        try:
+            payout = await _call(
+                lambda: self.client.v1.payouts.create_async(
+                    params,  # type: ignore[arg-type]
+                    {
+                        "idempotency_key": request.idempotency_key,
+                        "stripe_account": request.destination,
+                    },
+                )
             )
-        )
-        return ProviderPayout(
-            provider_payout_id=payout["id"],
-            status=PAYOUT_STATUSES.get(str(payout["status"]), "pending"),
-            amount_minor=int(payout["amount"]),
-            currency=str(payout["currency"]).upper(),
+        except ProviderRejected:
+            await self.reverse_transfer(
+                transfer["id"], request.amount_minor, request.idempotency_key
+            )
+            raise
+        return payout_of(payout.to_dict(), transfer_id=str(transfer["id"]))
+
+    async def reverse_transfer(
+        self, transfer_id: str, amount_minor: int, idempotency_key: str
+    ) -> None:
+        await _call(
+            lambda: self.client.v1.transfers.reversals.create_async(
+                transfer_id,
+                {"amount": amount_minor},
+                {"idempotency_key": f"{idempotency_key}:reversal"},
+            )
         )
 
     async def balance_transactions(
@@ -257,7 +286,8 @@ class StripeProvider(PaymentProvider):
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise WebhookRejected("The Stripe webhook body is not a valid event.") from error
         payment = intent_to_payment(obj) if is_intent else None
-        return WebhookEvent(event_id, event_type, created, payload, payment)
+        payout = payout_of(obj) if obj.get("object") == "payout" else None
+        return WebhookEvent(event_id, event_type, created, payload, payment, payout)
 
 
 BALANCE_KINDS = {
@@ -268,6 +298,23 @@ BALANCE_KINDS = {
     "transfer": "transfer",
     "payout": "payout",
 }
+
+
+def payout_of(payout: Mapping[str, Any], *, transfer_id: str | None = None) -> ProviderPayout:
+    """A Payout (API object or webhook JSON) in our vocabulary: paid, failed, or pending
+    while Stripe has it in transit."""
+    try:
+        return ProviderPayout(
+            provider_payout_id=str(payout["id"]),
+            status=PAYOUT_STATUSES.get(str(payout["status"]), "pending"),
+            amount_minor=int(payout["amount"]),
+            currency=str(payout["currency"]).upper(),
+            failure_code=payout.get("failure_code"),
+            failure_message=payout.get("failure_message"),
+            transfer_id=transfer_id,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise WebhookRejected("The Stripe payout is not valid.") from error
 
 
 def balance_transaction_of(item: Mapping[str, Any]) -> BalanceTransaction:

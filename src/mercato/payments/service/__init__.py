@@ -35,6 +35,8 @@ from mercato.payments.service.payouts import (
     AvailableBalance,
     available_seller_balances,
     payout_provider_name,
+    pays_out_to_connected_accounts,
+    reverse_payout_transfer,
     send_payout,
 )
 from mercato.payments.service.reconciliation import (
@@ -111,6 +113,7 @@ __all__ = [
     "payment_out",
     "payment_status",
     "payout_provider_name",
+    "pays_out_to_connected_accounts",
     "pending_sandbox_deliveries",
     "post_journal",
     "receive_webhook",
@@ -120,6 +123,7 @@ __all__ = [
     "refresh_payment",
     "refund_payment",
     "reverse_journal",
+    "reverse_payout_transfer",
     "run_reconciliation",
     "sandbox_payments_due",
     "seller_balances",

@@ -33,6 +33,15 @@ class AvailableBalance:
     amount_minor: int
 
 
+# Providers that pay a seller out from the seller's own account with them (Stripe Connect: a
+# transfer to the connected account, then a payout from it), not straight to an IBAN.
+CONNECTED_ACCOUNT_PROVIDERS = frozenset({"stripe"})
+
+
+def pays_out_to_connected_accounts(provider_name: str) -> bool:
+    return provider_name in CONNECTED_ACCOUNT_PROVIDERS
+
+
 def payout_provider_name() -> str:
     """The provider new payouts go through (the one new payments use)."""
     return payment_settings().provider
@@ -62,6 +71,20 @@ async def send_payout(
         metadata=dict(metadata or {}),
     )
     return await provider.create_payout(request)
+
+
+async def reverse_payout_transfer(
+    session: AsyncSession,
+    provider_name: str,
+    *,
+    transfer_id: str,
+    amount_minor: int,
+    idempotency_key: str,
+) -> None:
+    """Take back the transfer a failed payout made to the seller's connected account, once per
+    ``idempotency_key``, so the provider's balances agree with our ledger again."""
+    provider = provider_for(provider_name, session)
+    await provider.reverse_transfer(transfer_id, amount_minor, idempotency_key)
 
 
 async def available_seller_balances(session: AsyncSession) -> list[AvailableBalance]:

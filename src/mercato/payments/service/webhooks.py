@@ -2,7 +2,8 @@
 
 A forged, tampered, replayed or expired delivery is refused (400) before anything is stored. An
 authentic event is stored in the inbox under its unique (provider, event id): a redelivery is
-answered from the inbox without side effects. Events about a payment we do not know yet (the
+answered from the inbox without side effects. A payout's outcome is announced (durably) to the
+payouts domain, which owns payouts. Events about a payment we do not know yet (the
 provider was faster than our commit) wait in the inbox and are applied when the payment is
 linked. An amount or currency that differs from our payment is refused and recorded, and changes
 nothing.
@@ -18,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.kit import clock
 from mercato.kit.ids import new_id
 from mercato.payments import repository
+from mercato.payments.events import PayoutReported
 from mercato.payments.models import WebhookInbox
 from mercato.payments.providers import provider_for
-from mercato.payments.providers.base import ProviderPayment
+from mercato.payments.providers.base import ProviderPayment, ProviderPayout
 from mercato.payments.schemas import WebhookReceipt
+from mercato.payments.service._announce import announce
 from mercato.payments.service._state import PaymentMismatch, apply_inbox_event
 
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -58,10 +61,30 @@ async def receive_webhook(
     except IntegrityError:
         # The same event delivered twice at the same moment: the other delivery handles it.
         return WebhookReceipt(event_id=event.event_id, outcome="received", duplicate=True)
-    await _process(session, inbox, state)
+    if event.payout is not None:
+        _report_payout(inbox, event.payout)
+        await session.flush()
+        announce(
+            session,
+            PayoutReported(
+                provider_name,
+                event.payout.provider_payout_id,
+                event.payout.status,
+                event.payout.failure_code,
+                event.payout.failure_message,
+            ),
+        )
+    else:
+        await _process(session, inbox, state)
     if inbox.outcome == "refused":
         raise PaymentMismatch(inbox.detail, keep_changes=True)
     return WebhookReceipt(event_id=event.event_id, outcome=inbox.outcome)
+
+
+def _report_payout(inbox: WebhookInbox, payout: ProviderPayout) -> None:
+    inbox.outcome = "applied"
+    inbox.detail = f"Payout {payout.provider_payout_id} reported {payout.status}."
+    inbox.processed_at = clock.now()
 
 
 async def _process(

@@ -4,6 +4,7 @@ from mercato.payouts.service.payouts import (
     SEND_JOB,
     PayoutRefused,
     apply_outcome,
+    apply_reported_outcome,
     send_pending_payout,
 )
 from mercato.payouts.service.requests import (
@@ -39,6 +40,7 @@ __all__ = [
     "PayoutRefused",
     "PayoutResult",
     "apply_outcome",
+    "apply_reported_outcome",
     "cancel_payout",
     "create_admin_payout",
     "csv_filename",

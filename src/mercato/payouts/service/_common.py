@@ -9,7 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit.auth import Principal, Role
 from mercato.kit.errors import NotFound
-from mercato.payments.service import SellerBalances
+from mercato.payments.service import (
+    SellerBalances,
+    payout_provider_name,
+    pays_out_to_connected_accounts,
+)
 from mercato.payouts import repository
 from mercato.payouts.calculations import PayoutFacts
 from mercato.payouts.models import Payout
@@ -77,11 +81,12 @@ def payout_out(payout: Payout) -> PayoutOut:
 async def payout_facts(
     session: AsyncSession, seller_id: uuid.UUID, balances: SellerBalances, frozen_minor: int
 ) -> tuple[PayoutFacts, str | None]:
-    """The facts the payout rules decide on, and the seller's payout IBAN (None if unset)."""
+    """The facts the payout rules decide on, and where the provider new payouts go through pays
+    the seller (None if the seller has not told us)."""
     seller = await get_seller(session, seller_id)
     if seller is None:
         raise NotFound("No such seller.")
-    destination = await get_payout_destination(session, seller_id)
+    destination = await payout_destination(session, seller_id, payout_provider_name())
     facts = PayoutFacts(
         suspended=seller.status is SellerStatus.SUSPENDED,
         has_payout_account=bool(destination),
@@ -90,3 +95,11 @@ async def payout_facts(
         frozen_minor=frozen_minor,
     )
     return facts, destination
+
+
+async def payout_destination(
+    session: AsyncSession, seller_id: uuid.UUID, provider_name: str
+) -> str | None:
+    """The seller's IBAN, or its account at a provider that pays out through one (Stripe)."""
+    connected = pays_out_to_connected_accounts(provider_name)
+    return await get_payout_destination(session, seller_id, connected_account=connected)

@@ -27,10 +27,12 @@ from mercato.payments import (
     seller_available_account,
     seller_in_transit_account,
 )
+from mercato.payments.events import PayoutReported
 from mercato.payments.providers.base import IdempotencyMismatch, ProviderRejected
 from mercato.payments.service import (
     credit_seller,
     payout_provider_name,
+    reverse_payout_transfer,
     seller_balances,
     send_payout,
 )
@@ -43,10 +45,9 @@ from mercato.payouts.calculations import (
 from mercato.payouts.events import PayoutFailed, PayoutPaid
 from mercato.payouts.models import Payout
 from mercato.payouts.schemas import PayoutStatus, Trigger
-from mercato.payouts.service._common import payout_facts
+from mercato.payouts.service._common import payout_destination, payout_facts
 from mercato.payouts.service._settlement import frozen_minor
 from mercato.payouts.service.schedules import minimum_for
-from mercato.sellers.service import get_payout_destination
 
 log = structlog.get_logger(__name__)
 SEND_JOB = "payouts.send_payout"
@@ -166,7 +167,7 @@ async def send_pending_payout(session: AsyncSession, payout_id: uuid.UUID) -> Pa
     payout = await repository.get_payout(session, payout_id, for_update=True)
     if payout is None or payout.status != PayoutStatus.PENDING.value:
         return payout
-    destination = await get_payout_destination(session, payout.seller_id)
+    destination = await payout_destination(session, payout.seller_id, payout.provider)
     if not destination:
         await _fail(session, payout, "no_payout_account", "The seller has no payout account.")
         return payout
@@ -184,6 +185,7 @@ async def send_pending_payout(session: AsyncSession, payout_id: uuid.UUID) -> Pa
         await _fail(session, payout, "provider_rejected", error.detail or str(error))
         return payout
     payout.provider_payout_id = answer.provider_payout_id
+    payout.provider_transfer_id = answer.transfer_id
     payout.sent_at = clock.now()
     await apply_outcome(session, payout, answer.status, answer.failure_code, answer.failure_message)
     return payout
@@ -210,6 +212,21 @@ async def apply_outcome(
         await session.flush()
 
 
+async def apply_reported_outcome(session: AsyncSession, report: PayoutReported) -> bool:
+    """Apply the outcome a provider reported by webhook to our payout with that provider id
+    (idempotent, like :func:`apply_outcome`). False when the payout is not one of ours: the
+    provider's id is recorded in the same transaction as the call that created it, long before
+    a bank settles it, so there is nothing to wait for."""
+    payout = await repository.get_by_provider_id(
+        session, report.provider, report.provider_payout_id
+    )
+    if payout is None:
+        log.warning("payouts.unknown_report", provider_payout_id=report.provider_payout_id)
+        return False
+    await apply_outcome(session, payout, report.status, report.failure_code, report.failure_message)
+    return True
+
+
 async def _pay(session: AsyncSession, payout: Payout) -> None:
     postings = [
         Posting(seller_in_transit_account(payout.seller_id), -payout.amount_minor, payout.currency),
@@ -224,6 +241,16 @@ async def _pay(session: AsyncSession, payout: Payout) -> None:
 
 
 async def _fail(session: AsyncSession, payout: Payout, code: str, message: str) -> None:
+    if payout.provider_transfer_id:
+        # The money went to the seller's account at the provider first: take it back, so the
+        # provider's books agree with ours (it is the seller's available balance again).
+        await reverse_payout_transfer(
+            session,
+            payout.provider,
+            transfer_id=payout.provider_transfer_id,
+            amount_minor=payout.amount_minor,
+            idempotency_key=_ref(payout),
+        )
     await _return_money(session, payout, "returned", "payout_returned")
     payout.status, payout.failed_at = PayoutStatus.FAILED.value, clock.now()
     payout.failure_code, payout.failure_message = code[:64], message

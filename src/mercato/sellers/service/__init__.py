@@ -48,6 +48,7 @@ from mercato.sellers.service.review import (
     list_criteria,
     list_terms_versions,
     publish_terms,
+    set_provider_account,
 )
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "save_payout_account",
     "save_storefront_profile",
     "seller_admitted_at",
+    "set_provider_account",
     "submit_application",
     "upload_document",
     "upload_logo",

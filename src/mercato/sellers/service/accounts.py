@@ -82,11 +82,16 @@ async def get_seller_contact(session: AsyncSession, seller_id: uuid.UUID) -> Sel
     )
 
 
-async def get_payout_destination(session: AsyncSession, seller_id: uuid.UUID) -> str | None:
-    """The seller's IBAN in clear, for the payment provider's payout call only (never shown:
-    pages use the masked payout account). None when the seller has no payout account."""
+async def get_payout_destination(
+    session: AsyncSession, seller_id: uuid.UUID, *, connected_account: bool = False
+) -> str | None:
+    """Where the provider pays the seller: its IBAN in clear (for the payout call only, never
+    shown: pages use the masked payout account), or with ``connected_account`` its account at
+    the provider. None when the seller has none."""
     seller = await repository.get_by_id(session, seller_id)
-    return None if seller is None else seller.payout_iban
+    if seller is None:
+        return None
+    return seller.provider_account_id if connected_account else seller.payout_iban
 
 
 async def get_seller(session: AsyncSession, seller_id: uuid.UUID) -> SellerOut | None:

@@ -28,6 +28,8 @@ from mercato.sellers.schemas import (
     CriterionOut,
     Decision,
     DecisionIn,
+    ProviderAccountIn,
+    ProviderAccountOut,
     SellerStatus,
     TermsIn,
     TermsOut,
@@ -275,3 +277,21 @@ async def publish_terms(session: AsyncSession, principal: Principal, data: Terms
     except IntegrityError as error:
         raise Conflict("Another version was published at the same moment; reload.") from error
     return TermsOut.model_validate(terms)
+
+
+async def set_provider_account(
+    session: AsyncSession, principal: Principal, seller_id: uuid.UUID, data: ProviderAccountIn
+) -> ProviderAccountOut:
+    """Record the seller's connected account at the payment provider (admins), once the
+    provider has onboarded it: payouts through such a provider go there. Another seller's
+    account is refused (409): one account pays one seller."""
+    principal.require_role(Role.ADMIN)
+    seller = await repository.get_by_id(session, seller_id)
+    if seller is None:
+        raise NotFound("No such seller.")
+    holder = await repository.get_by_provider_account(session, data.account_id)
+    if holder is not None and holder.id != seller.id:
+        raise Conflict("This provider account already pays another seller.")
+    seller.provider_account_id = data.account_id
+    await session.flush()
+    return ProviderAccountOut(seller_id=seller.id, account_id=seller.provider_account_id)

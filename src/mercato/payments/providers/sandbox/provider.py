@@ -348,7 +348,8 @@ class SandboxProvider(PaymentProvider):
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise WebhookRejected("The sandbox webhook body is not a valid event.") from error
         payment = _payment_from_payload(obj) if is_payment else None
-        return WebhookEvent(event_id, event_type, created, payload, payment)
+        payout = _payout_from_payload(event_type, obj) if obj.get("object") == "payout" else None
+        return WebhookEvent(event_id, event_type, created, payload, payment, payout)
 
     # --- the hosted pages ------------------------------------------------------------------
 
@@ -628,3 +629,19 @@ def _payment_from_payload(data: Mapping[str, Any]) -> ProviderPayment:
         )
     except (KeyError, TypeError, ValueError) as error:
         raise WebhookRejected("The sandbox payment object is not valid.") from error
+
+
+def _payout_from_payload(event_type: str, obj: dict[str, Any]) -> ProviderPayout:
+    """A ``payout.paid`` / ``payout.failed`` event's payout (the status is in the type)."""
+    status = event_type.removeprefix("payout.")
+    try:
+        return ProviderPayout(
+            str(obj["id"]),
+            status if status in ("paid", "failed") else "pending",
+            int(obj["amount_minor"]),
+            str(obj["currency"]),
+            failure_code="account_closed" if status == "failed" else None,
+            failure_message=PAYOUT_FAILURES["account_closed"] if status == "failed" else None,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise WebhookRejected("The sandbox payout event is not valid.") from error
