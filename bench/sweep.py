@@ -3,7 +3,7 @@
 ``count`` completed orders whose escrow is due are bulk-written (:mod:`bench.orders`), then the
 function the periodic job ``settlement.release_due_escrow`` calls,
 :func:`mercato.settlement.tasks.release_due_escrow`, runs back to back until a run releases
-nothing. Each run reads up to one batch of due orders and releases them one transaction each,
+nothing. Each run reads up to one batch of due orders and releases them a few per transaction,
 in sequence (the task has no concurrent workers: two sweeps would read the same batch and race
 for the same rows). Afterwards every order must have been released exactly once (one release
 journal, the one its escrow names) and every ledger invariant must hold.

@@ -201,3 +201,29 @@ async def test_staff_are_alerted_once_before_the_hold_horizon(
         assert mug["number"] in mail.subject and "€22.90" in mail.body_text
     finally:
         use_settlement_settings(previous)
+
+
+async def test_a_release_that_fails_does_not_hold_back_the_rest_of_its_batch(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    market: Market,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    orders = await paid_orders(runtime, client, market, (market.mug_small, 1), (market.lamp, 1))
+    mug, lamp = orders["seller"], orders["other_seller"]
+    await complete(client, market, clock, ("seller", mug), ("other_seller", lamp))
+    release_one = service.release_due_escrow
+
+    async def books_disagree_on_the_mug(session, order_id: uuid.UUID) -> bool:
+        if str(order_id) == mug["id"]:
+            raise RuntimeError("the books disagree")
+        return await release_one(session, order_id)
+
+    monkeypatch.setattr(service, "release_due_escrow", books_disagree_on_the_mug)
+    assert await release() == 1  # the lamp; the batch was retried one order at a time
+    assert (await escrow(runtime, market, lamp["id"])).status == EscrowStatus.RELEASED
+    assert (await escrow(runtime, market, mug["id"])).status == EscrowStatus.RELEASABLE
+    monkeypatch.undo()
+    assert await release() == 1  # the mug, at the next sweep
+    await ledger_ok(runtime)

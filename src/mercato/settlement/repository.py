@@ -82,9 +82,12 @@ async def claim_release(
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-async def due_for_release(session: AsyncSession, now: datetime, limit: int) -> list[uuid.UUID]:
+async def due_for_release(
+    session: AsyncSession, now: datetime, limit: int
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(order id, seller id) of the escrows due longest, at most ``limit``."""
     statement = (
-        select(Escrow.order_id)
+        select(Escrow.order_id, Escrow.seller_id)
         .where(
             Escrow.status == EscrowStatus.RELEASABLE.value,
             Escrow.frozen_at.is_(None),
@@ -93,7 +96,7 @@ async def due_for_release(session: AsyncSession, now: datetime, limit: int) -> l
         .order_by(Escrow.release_after, Escrow.id)
         .limit(limit)
     )
-    return list((await session.execute(statement)).scalars())
+    return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
 
 
 async def near_horizon(session: AsyncSession, now: datetime, limit: int) -> list[uuid.UUID]:

@@ -45,8 +45,11 @@ def release_key(order_id: uuid.UUID) -> str:
 
 
 async def due_escrows(session: AsyncSession, limit: int = 500) -> list[uuid.UUID]:
-    """Orders whose escrow is releasable, not frozen, and past its hold period."""
-    return await repository.due_for_release(session, clock.now(), limit)
+    """Orders whose escrow is releasable, not frozen, and past its hold period (the longest
+    due first), in the order to release them: grouped by seller, so that a batch locks each
+    seller's balances once, and every sweep locks sellers in the same order (no deadlock)."""
+    due = await repository.due_for_release(session, clock.now(), limit)
+    return [order_id for order_id, _seller in sorted(due, key=lambda row: (row[1], row[0]))]
 
 
 async def release_due_escrow(session: AsyncSession, order_id: uuid.UUID) -> bool:
