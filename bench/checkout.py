@@ -40,6 +40,7 @@ class CheckoutRun:
     seconds: float
     orders: int = 0
     errors: int = 0
+    add_to_cart_ms: list[float] = field(default_factory=list)
     checkout_ms: list[float] = field(default_factory=list)
     flow_ms: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
@@ -54,10 +55,18 @@ class CheckoutRun:
         data = {
             key: value
             for key, value in asdict(self).items()
-            if key not in ("checkout_ms", "flow_ms")
+            if key not in ("add_to_cart_ms", "checkout_ms", "flow_ms")
         }
         data["orders_per_second"] = round(self.orders_per_second, 1)
-        for name, values in (("checkout", self.checkout_ms), ("flow", self.flow_ms)):
+        data["add_to_cart_per_second"] = round(
+            len(self.add_to_cart_ms) / self.seconds if self.seconds else 0.0, 1
+        )
+        measured = (
+            ("add_to_cart", self.add_to_cart_ms),
+            ("checkout", self.checkout_ms),
+            ("flow", self.flow_ms),
+        )
+        for name, values in measured:
             for label, share in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99)):
                 data[f"{name}_{label}_ms"] = round(percentile(values, share), 1)
         data["target"] = CHECKOUT_TARGET
@@ -184,6 +193,7 @@ class Buyer:
             json={"variant_id": str(variant_id), "quantity": 1},
             headers=self.headers,
         )
+        run.add_to_cart_ms.append((time.perf_counter() - started) * 1000)
         _expect(added, 200, 201)
         checkout_started = time.perf_counter()
         placed = await self.client.post(
@@ -270,6 +280,10 @@ def markdown(summary: dict[str, Any]) -> list[str]:
         f"| {summary['checkout_p95_ms']} | {summary['checkout_p99_ms']} "
         f"| {summary['flow_p50_ms']} | {summary['flow_p99_ms']} | {summary['errors']} "
         f"| {summary['oversold_units']} | {summary['target']} {verdict} |",
+        "",
+        f"Add to cart, within the same run: {summary['add_to_cart_per_second']:,.1f} adds/s, "
+        f"p50 {summary['add_to_cart_p50_ms']} ms, p95 {summary['add_to_cart_p95_ms']} ms, "
+        f"p99 {summary['add_to_cart_p99_ms']} ms.",
         "",
         *(f"- error sample: `{sample}`" for sample in summary["error_samples"]),
         "",

@@ -28,6 +28,7 @@ async def test_the_driver_buys_and_pays(
     )
     assert run.errors == 0, run.error_samples
     assert run.orders >= 1 and len(run.flow_ms) == run.orders
+    assert len(run.add_to_cart_ms) == run.orders  # one add per order, each timed
     async with runtime.database.reading() as session:
         groups = await session.execute(
             select(func.count()).select_from(OrderGroup).where(OrderGroup.status == "paid")
@@ -36,4 +37,7 @@ async def test_the_driver_buys_and_pays(
     assert await stock_of(runtime, market.tune_up) == 10 - run.orders
     summary = run.summary()
     assert summary["orders"] == run.orders and summary["target_met"] is False  # no audit yet
-    assert "Checkout + sandbox card payment" in "\n".join(checkout.markdown(summary))
+    assert summary["add_to_cart_p50_ms"] > 0
+    assert summary["add_to_cart_per_second"] == round(run.orders / run.seconds, 1)
+    report = "\n".join(checkout.markdown(summary))
+    assert "Checkout + sandbox card payment" in report and "Add to cart, within" in report
