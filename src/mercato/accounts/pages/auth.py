@@ -22,7 +22,7 @@ from mercato.accounts.pages._common import (
     user_agent,
 )
 from mercato.accounts.schemas import EmailToken, PasswordResetConfirm, PasswordResetRequest, SignUp
-from mercato.kit.db import rollback
+from mercato.kit.db import commit, rollback
 from mercato.kit.deps import CurrentPrincipal, DbSession
 from mercato.kit.errors import MercatoError, ValidationFailed
 from mercato.kit.web import (
@@ -111,6 +111,7 @@ async def login(request: Request, session: DbSession) -> Response:
             user_agent(request),
         )
     except MercatoError as error:
+        await _keep_if_asked(session, error)
         context = {"form": {"email": form.get("email", "")}, "next": next_path}
         return await form_failed(request, session, error, "accounts/login.html", context)
     if outcome.mfa_token is not None:
@@ -149,12 +150,20 @@ async def second_factor(request: Request, session: DbSession) -> Response:
         if any(e.field == "mfa_token" for e in error.errors):
             await rollback(session)
             return _sign_in_expired(request)
+        await _keep_if_asked(session, error)
         context = {"next": next_path}
         return await form_failed(request, session, error, "accounts/login_2fa.html", context)
     response = redirect(next_path, request)
     forget_mfa_challenge(response, request)
     start_session(response, request, secret)
     return response
+
+
+async def _keep_if_asked(session: DbSession, error: MercatoError) -> None:
+    """A refusal that keeps its changes (the audit entry of a failed sign-in) is committed
+    before the form is shown again, as the API's unit of work would."""
+    if error.keep_changes:
+        await commit(session)
 
 
 def _sign_in_expired(request: Request) -> Response:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.accounts import repository
 from mercato.accounts.schemas import UserAdminUpdate, UserOut
+from mercato.accounts.service._audit import note
 from mercato.accounts.service.profile import user_out
 from mercato.kit import clock
 from mercato.kit.auth import Principal, Role
@@ -59,10 +60,13 @@ async def update_user(
         or changes.is_active is False
     ):
         raise Conflict("You cannot demote or disable your own account.")
-    if changes.role is not None:
+    if changes.role is not None and changes.role != user.role:
+        await note(session, principal, "role_changed", user, old=user.role, new=changes.role)
         user.role = changes.role
     if changes.is_active is not None and changes.is_active != user.is_active:
         user.is_active = changes.is_active
+        action = "account_enabled" if changes.is_active else "account_disabled"
+        await note(session, principal, action, user)
         if not changes.is_active:
             await repository.revoke_sessions(session, user.id, clock.now())
     await session.flush()

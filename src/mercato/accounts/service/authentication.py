@@ -15,6 +15,7 @@ from mercato.accounts import repository
 from mercato.accounts.models import BrowserSession, User
 from mercato.accounts.policy import normalize_email
 from mercato.accounts.schemas import TokenPair
+from mercato.accounts.service._audit import note, note_failed_sign_in
 from mercato.accounts.service._credentials import (
     MFA_CHALLENGE,
     REFRESH,
@@ -89,14 +90,19 @@ async def sign_in(session: AsyncSession, email: str, password: str, ip: str) -> 
         burn_password_check(password)
     if user is None or not verify_password(user.password_hash, password):
         await _count_failure(email, ip)
-        raise Unauthorized(INVALID_CREDENTIALS)
+        reason = "unknown_email" if user is None else "wrong_password"
+        await note_failed_sign_in(session, email, user, ip, reason)
+        # Kept: the unit of work commits the audit entry of the refused attempt.
+        raise Unauthorized(INVALID_CREDENTIALS, keep_changes=True)
     if not user.is_active:
-        raise Forbidden("This account is disabled. Contact support.")
+        await note_failed_sign_in(session, email, user, ip, "disabled")
+        raise Forbidden("This account is disabled. Contact support.", keep_changes=True)
     await current_runtime().counter.clear(_limit_keys(email, ip)[0])
     if user.totp_enabled_at is not None:
         lifetime = timedelta(minutes=MFA_CHALLENGE_MINUTES)
         return SignInOutcome(user, await issue_token(session, user, MFA_CHALLENGE, lifetime))
     user.last_login_at = clock.now()
+    await note(session, user, "login", user, ip=ip, method="password")
     return SignInOutcome(user)
 
 
@@ -113,9 +119,13 @@ async def complete_second_factor(session: AsyncSession, mfa_token: str, code: st
         raise ValidationFailed.on("mfa_token", "The sign-in expired. Start again.")
     if not await check_second_factor(session, user, code):
         await _count_failure(user.email, ip)
-        raise ValidationFailed.on("code", "The code is not correct.")
+        await note_failed_sign_in(session, user.email, user, ip, "wrong_second_factor")
+        refused = ValidationFailed.on("code", "The code is not correct.")
+        refused.keep_changes = True  # the unit of work commits the refused attempt's entry
+        raise refused
     await redeem_token(session, mfa_token, MFA_CHALLENGE, field="mfa_token")
     user.last_login_at = clock.now()
+    await note(session, user, "login", user, ip=ip, method="password+2fa")
     return user
 
 
@@ -141,6 +151,9 @@ async def close_browser_session(session: AsyncSession, secret: str) -> None:
     browser = await repository.get_session_by_hash(session, digest(secret))
     if browser is not None and browser.revoked_at is None:
         browser.revoked_at = clock.now()
+        user = await repository.get_user_by_id(session, browser.user_id)
+        if user is not None:
+            await note(session, user, "logout", user, session_kind="browser")
 
 
 def _access_token(user: User) -> tuple[str, int]:
@@ -186,6 +199,9 @@ async def revoke_refresh_token(session: AsyncSession, refresh_token: str) -> Non
     stored = await repository.get_token_by_hash(session, digest(refresh_token), REFRESH)
     if stored is not None and stored.used_at is None:
         await repository.consume_token(session, stored.id, clock.now())
+        user = await repository.get_user_by_id(session, stored.user_id)
+        if user is not None:
+            await note(session, user, "logout", user, session_kind="api")
 
 
 def _principal_for(user: User | None) -> Principal:

@@ -10,6 +10,7 @@ from mercato.accounts import repository
 from mercato.accounts.models import Address, User
 from mercato.accounts.policy import ISO_COUNTRIES, phone_problem, postal_code_problem
 from mercato.accounts.schemas import AddressIn, Contact, PasswordChange, ProfileUpdate, UserOut
+from mercato.accounts.service._audit import note
 from mercato.accounts.service._credentials import verify_password
 from mercato.accounts.service.registration import require_strong_password, set_password
 from mercato.kit.auth import Principal
@@ -72,6 +73,7 @@ async def change_password(
         raise ValidationFailed.on("current_password", "The current password is not correct.")
     require_strong_password(change.new_password, user.email, field="new_password")
     await set_password(session, user, change.new_password)
+    await note(session, principal, "password_changed", user)
 
 
 def _validate_address(data: AddressIn) -> None:

@@ -11,6 +11,7 @@ from mercato.accounts import repository
 from mercato.accounts.models import User
 from mercato.accounts.policy import normalize_email, password_problem
 from mercato.accounts.schemas import SignUp
+from mercato.accounts.service._audit import note
 from mercato.accounts.service._credentials import (
     MFA_CHALLENGE,
     REFRESH,
@@ -164,6 +165,7 @@ async def reset_password(session: AsyncSession, token: str, new_password: str) -
     await set_password(session, user, new_password)
     # Following the link proves control of the mailbox.
     user.email_verified_at = user.email_verified_at or clock.now()
+    await note(session, user, "password_reset", user)
     return user
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.accounts import repository
 from mercato.accounts.models import RecoveryCode, User
 from mercato.accounts.schemas import TotpSetup
+from mercato.accounts.service._audit import note
 from mercato.accounts.service._credentials import digest, verify_password
 from mercato.kit import clock
 from mercato.kit.auth import Principal
@@ -99,7 +100,9 @@ async def confirm_totp_enrolment(
     if step is None:
         raise ValidationFailed.on("code", "The code is not correct. Check your device's clock.")
     user.totp_enabled_at, user.totp_last_step = clock.now(), step
-    return await _replace_recovery_codes(session, user)
+    codes = await _replace_recovery_codes(session, user)
+    await note(session, principal, "2fa_enabled", user)
+    return codes
 
 
 async def disable_totp(session: AsyncSession, principal: Principal, password: str) -> None:
@@ -113,6 +116,7 @@ async def disable_totp(session: AsyncSession, principal: Principal, password: st
         raise ValidationFailed.on("password", "The password is not correct.")
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     await repository.delete_recovery_codes(session, user.id)
+    await note(session, principal, "2fa_disabled", user)
 
 
 async def regenerate_recovery_codes(
