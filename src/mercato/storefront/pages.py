@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from mercato.kit.deps import CurrentRuntime, DbSession
 from mercato.kit.web import is_htmx, page_router, render
+from mercato.reviews.schemas import REASON_LABELS
 from mercato.search.links import SearchLinks, wants_fragment
 from mercato.search.params import query_from_params
 from mercato.search.schemas import SORT_LABELS
@@ -34,12 +35,13 @@ async def product(
     runtime: CurrentRuntime,
     variant: VariantChoice = None,
 ) -> Response:
-    page = await service.get_product_page(
-        session, listing_id, variant_id=variant, cache=runtime.cache
-    )
     swap = is_htmx(request) and request.headers.get("hx-target") == "buy-box"
+    page = await service.get_product_page(
+        session, listing_id, variant_id=variant, cache=runtime.cache, with_reviews=not swap
+    )
     template = "storefront/_buy_box.html" if swap else "storefront/product.html"
-    return render(request, template, {"page": page, "listing": page.listing})
+    context = {"page": page, "listing": page.listing, "report_reasons": REASON_LABELS}
+    return render(request, template, context)
 
 
 @router.get("/shops/{seller_id}")

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from mercato.catalog.schemas import PublicListing, VariantOut
 from mercato.kit.money import format_money
+from mercato.reviews.schemas import RatingSummary, ReviewList
 from mercato.search.schemas import SearchResults
 from mercato.sellers.schemas import SellerStorefront
 
@@ -47,6 +48,8 @@ class ProductPage(BaseModel):
     listing: PublicListing
     seller: SellerStorefront | None
     variant: VariantOut | None  # the selected one (the first in stock, unless asked)
+    # Read fresh on every view (not cached with the card): a new review shows at once.
+    reviews: ReviewList | None = None
 
     def price_of(self, variant: VariantOut) -> str:
         return format_money(variant.price_minor, variant.currency)
@@ -79,3 +82,4 @@ class ProductPage(BaseModel):
 class ShopPage(BaseModel):
     seller: SellerStorefront
     results: SearchResults
+    rating: RatingSummary | None = None

@@ -21,6 +21,7 @@ from mercato.catalog.schemas import PublicListing, VariantOut
 from mercato.kit.cache import Cache
 from mercato.kit.errors import NotFound
 from mercato.kit.money import format_money
+from mercato.reviews import service as reviews_service
 from mercato.search import service as search_service
 from mercato.search.schemas import SearchQuery
 from mercato.sellers import service as sellers_service
@@ -39,6 +40,7 @@ PRODUCT_CACHE_SECONDS = 60
 HOME_CACHE_SECONDS = 60
 FEATURED_COUNT = 8
 SHOP_PAGE_SIZE = 24
+PRODUCT_REVIEWS = 10
 
 
 def product_key(listing_id: uuid.UUID) -> str:
@@ -106,13 +108,21 @@ async def get_product_page(
     *,
     variant_id: uuid.UUID | None = None,
     cache: Cache | None = None,
+    with_reviews: bool = True,
 ) -> ProductPage:
-    """A visible listing with its seller's card and the selected variant; NotFound otherwise."""
+    """A visible listing with its seller's card, the selected variant and (unless only the
+    buy box is wanted) its latest reviews with the rating; NotFound otherwise."""
     card = await _product_card(session, listing_id, cache)
+    reviews = (
+        await reviews_service.list_listing_reviews(session, listing_id, limit=PRODUCT_REVIEWS)
+        if with_reviews
+        else None
+    )
     return ProductPage(
         listing=card.listing,
         seller=card.seller,
         variant=_choose_variant(card.listing, variant_id),
+        reviews=reviews,
     )
 
 
@@ -174,4 +184,5 @@ async def get_shop_page(
     seller = await sellers_service.get_public_storefront(session, seller_id)
     scoped = query.with_changes(sellers=[seller_id], limit=SHOP_PAGE_SIZE)
     results = await search_service.search(session, scoped, cache=cache)
-    return ShopPage(seller=seller, results=results)
+    rating = await reviews_service.seller_rating(session, seller_id)
+    return ShopPage(seller=seller, results=results, rating=rating)
