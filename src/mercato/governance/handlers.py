@@ -1,1 +1,24 @@
-"""Governance's reactions to other domains' events."""
+"""Governance's reactions to other domains' events: a paid order starts its SLA clocks, each
+status change settles them. Each event is handled in its own unit of work; both handlers are
+idempotent, and the sweep settles from the orders' state whatever an event missed."""
+
+from __future__ import annotations
+
+from mercato.governance import service
+from mercato.kit.db import current_database
+from mercato.kit.events import subscribe
+from mercato.orders.events import OrderPaid, OrderStatusChanged
+
+
+@subscribe(OrderPaid)
+async def start_sla_clocks(event: OrderPaid) -> None:
+    async with current_database().transaction(writes=True) as session:
+        await service.open_clocks(session, event.order_id)
+
+
+@subscribe(OrderStatusChanged)
+async def settle_sla_clocks(event: OrderStatusChanged) -> None:
+    if event.from_status is None or event.to_status == "paid":
+        return
+    async with current_database().transaction(writes=True) as session:
+        await service.settle_clocks(session, event.order_id)

@@ -4,7 +4,7 @@ Goods:    awaiting_payment → paid → accepted → shipped → delivered → c
 Services: awaiting_payment → paid → scheduled → performed → confirmed → completed
 Cancellation: by the buyer before acceptance (``paid``), by the seller with a reason before
 shipment (or before the service is performed), by an admin at the same points, and by the
-system when payment never arrives.
+system when payment never arrives or (with a reason) when the SLA cancels an unshipped order.
 """
 
 from __future__ import annotations
@@ -30,8 +30,14 @@ def _step(to: OrderStatus, *actors: Actor, reason_from: tuple[Actor, ...] = ()) 
     return Step(to, frozenset(actors), frozenset(reason_from))
 
 
-_CANCEL_BEFORE_ACCEPTANCE = _step(S.CANCELED, A.BUYER, A.SELLER, A.ADMIN, reason_from=(A.SELLER,))
-_CANCEL_BY_SELLER = _step(S.CANCELED, A.SELLER, A.ADMIN, reason_from=(A.SELLER, A.ADMIN))
+# The system cancels a paid order the seller never shipped (the SLA's automatic cancellation),
+# always with the reason.
+_CANCEL_BEFORE_ACCEPTANCE = _step(
+    S.CANCELED, A.BUYER, A.SELLER, A.ADMIN, A.SYSTEM, reason_from=(A.SELLER, A.SYSTEM)
+)
+_CANCEL_BY_SELLER = _step(
+    S.CANCELED, A.SELLER, A.ADMIN, A.SYSTEM, reason_from=(A.SELLER, A.ADMIN, A.SYSTEM)
+)
 # An unpaid group is cancelled whole, by the reservation sweep; a buyer just lets it lapse.
 _UNPAID_CANCEL = _step(S.CANCELED, A.SYSTEM)
 

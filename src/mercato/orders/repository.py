@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -143,3 +143,44 @@ def add_transition(session: AsyncSession, transition: OrderTransition) -> None:
 async def lines_of_orders(session: AsyncSession, order_ids: Sequence[uuid.UUID]) -> list[OrderLine]:
     statement = select(OrderLine).where(OrderLine.order_id.in_(list(order_ids)))
     return list((await session.execute(statement)).scalars())
+
+
+async def orders_paid_between(
+    session: AsyncSession,
+    since: datetime | None,
+    until: datetime | None,
+    *,
+    seller_id: uuid.UUID | None = None,
+    order_ids: Sequence[uuid.UUID] | None = None,
+) -> list[Order]:
+    """Orders paid in ``[since, until)`` with their lines (SLA clocks and their preview)."""
+    statement = (
+        select(Order)
+        .options(selectinload(Order.lines))
+        .where(Order.paid_at.is_not(None))
+        .order_by(Order.paid_at, Order.id)
+    )
+    if since is not None:
+        statement = statement.where(Order.paid_at >= since)
+    if until is not None:
+        statement = statement.where(Order.paid_at < until)
+    if seller_id is not None:
+        statement = statement.where(Order.seller_id == seller_id)
+    if order_ids is not None:
+        statement = statement.where(Order.id.in_(order_ids))
+    return list((await session.execute(statement)).scalars())
+
+
+async def first_transitions_to(
+    session: AsyncSession, order_ids: Sequence[uuid.UUID], status: str
+) -> dict[uuid.UUID, datetime]:
+    """When each order first reached ``status`` (a status without its own timestamp column)."""
+    if not order_ids:
+        return {}
+    statement = (
+        select(OrderTransition.order_id, func.min(OrderTransition.created_at))
+        .where(OrderTransition.order_id.in_(order_ids), OrderTransition.to_status == status)
+        .group_by(OrderTransition.order_id)
+    )
+    rows = (await session.execute(statement)).all()
+    return {row[0]: row[1] for row in rows}

@@ -9,6 +9,7 @@ import secrets
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
@@ -203,8 +204,12 @@ async def _checkout_refused(
     form: dict[str, str],
     error: MercatoError,
 ) -> Response:
-    """The page again, as typed, with each problem next to its field and the live cart."""
+    """The page again, as typed, with each problem next to its field and the live cart; or,
+    when the terms of use changed, their page first (it comes back here)."""
     await rollback(session)
+    accept_url = error.extensions.get("accept_url")
+    if isinstance(accept_url, str):
+        return redirect(f"{accept_url}?{urlencode({'next': CHECKOUT})}", request)
     view = await _checkout_view(session, principal)
     context = {
         **view,

@@ -7,9 +7,10 @@ from mercato.orders.service.checkout import (
     CheckoutResult,
     checkout,
     confirmation_path,
+    register_checkout_check,
     retry_payment,
 )
-from mercato.orders.service.lifecycle import advance_due_order, orders_due
+from mercato.orders.service.lifecycle import advance_due_order, cancel_by_system, orders_due
 from mercato.orders.service.payment_outcome import (
     expire_reservation,
     lapsed_reservations,
@@ -17,6 +18,7 @@ from mercato.orders.service.payment_outcome import (
     record_payment_succeeded,
 )
 from mercato.orders.service.queries import (
+    OrderTimeline,
     get_group,
     get_order,
     get_order_for_staff,
@@ -24,12 +26,16 @@ from mercato.orders.service.queries import (
     get_order_with_money,
     list_my_groups,
     list_orders,
+    order_timeline,
+    order_timelines,
 )
 
 __all__ = [
     "CartChanged",
     "CheckoutResult",
+    "OrderTimeline",
     "advance_due_order",
+    "cancel_by_system",
     "checkout",
     "confirmation_path",
     "expire_reservation",
@@ -41,9 +47,12 @@ __all__ = [
     "lapsed_reservations",
     "list_my_groups",
     "list_orders",
+    "order_timeline",
+    "order_timelines",
     "orders_due",
     "record_payment_failed",
     "record_payment_succeeded",
+    "register_checkout_check",
     "retry_payment",
     "transition_order",
     "transition_orders",

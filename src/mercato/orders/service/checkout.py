@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,18 @@ def confirmation_path(group_id: uuid.UUID) -> str:
     return f"/checkout/{group_id}/confirmation"
 
 
+CheckoutCheck = Callable[[AsyncSession, Principal], Awaitable[None]]
+_checkout_checks: list[CheckoutCheck] = []
+
+
+def register_checkout_check(check: CheckoutCheck) -> CheckoutCheck:
+    """Run ``check(session, principal)`` before a cart is placed; it refuses by raising.
+    Registered at import time by the domain that owns the rule (governance: terms of use)."""
+    if check not in _checkout_checks:
+        _checkout_checks.append(check)
+    return check
+
+
 async def checkout(
     session: AsyncSession, principal: Principal, data: CheckoutIn, idempotency_key: str | None
 ) -> CheckoutResult:
@@ -71,6 +84,8 @@ async def checkout(
     existing = await repository.get_group_by_key(session, buyer_id, key)
     if existing is not None:
         return await _replay(session, principal, existing, fingerprint)
+    for check in _checkout_checks:
+        await check(session, principal)
     for seller_id, option_id in data.shipping.items():
         await choose_shipping(session, principal, seller_id, option_id)
     cart = await cart_for_checkout(session, buyer_id)

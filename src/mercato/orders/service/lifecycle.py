@@ -173,3 +173,20 @@ async def advance_due_order(session: AsyncSession, order_id: uuid.UUID) -> Order
 async def orders_due(session: AsyncSession, limit: int = 200) -> list[uuid.UUID]:
     """Orders whose automatic step is due now."""
     return await repository.orders_due(session, clock.now(), limit)
+
+
+async def cancel_by_system(session: AsyncSession, order_id: uuid.UUID, reason: str) -> bool:
+    """Cancel a paid order that is not shipped yet (or a service not performed yet) as the
+    system, e.g. the SLA's automatic cancellation. A paid order is then refunded in full by
+    settlement. False when the order is gone or already past the point of cancelling."""
+    order = await repository.get_order(session, order_id, for_update=True)
+    if order is None:
+        return False
+    try:
+        check_transition(
+            Kind(order.kind), OrderStatus(order.status), S.CANCELED, Actor.SYSTEM, reason
+        )
+    except TransitionRefused:
+        return False
+    await move(session, order, S.CANCELED, Actor.SYSTEM, note=reason)
+    return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -138,3 +140,73 @@ async def _money_of(session: AsyncSession, order_id: uuid.UUID, *, with_fees: bo
         fees=await order_fees(session, order_id),
         refunds=refunds,
     )
+
+
+@dataclass(frozen=True)
+class OrderTimeline:
+    """An order's status timestamps, for SLA clocks and their preview (no money, no buyer
+    details). ``accepted_at`` is when a goods order was accepted or a service scheduled."""
+
+    order_id: uuid.UUID
+    number: str
+    seller_id: uuid.UUID
+    seller_name: str
+    kind: str
+    status: str
+    currency: str
+    listing_ids: tuple[uuid.UUID, ...]
+    paid_at: datetime
+    accepted_at: datetime | None
+    shipped_at: datetime | None
+    performed_at: datetime | None
+    completed_at: datetime | None
+    canceled_at: datetime | None
+    # Who cancelled (buyer | seller | admin | system) and the parcel's tracking number: what
+    # seller performance reads.
+    canceled_by: str | None = None
+    tracking_number: str | None = None
+
+
+async def order_timelines(
+    session: AsyncSession,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    seller_id: uuid.UUID | None = None,
+    order_ids: Sequence[uuid.UUID] | None = None,
+) -> list[OrderTimeline]:
+    """The orders paid in ``[since, until)``, oldest first, with their status timestamps (for
+    the system: callers apply their own authorization)."""
+    orders = await repository.orders_paid_between(
+        session, since, until, seller_id=seller_id, order_ids=order_ids
+    )
+    services = [order.id for order in orders if order.kind == "service"]
+    scheduled = await repository.first_transitions_to(session, services, OrderStatus.SCHEDULED)
+    return [
+        OrderTimeline(
+            order_id=order.id,
+            number=order.number,
+            seller_id=order.seller_id,
+            seller_name=order.seller_name,
+            kind=order.kind,
+            status=order.status,
+            currency=order.currency,
+            listing_ids=tuple(line.listing_id for line in order.lines),
+            paid_at=order.paid_at,
+            accepted_at=order.accepted_at or scheduled.get(order.id),
+            shipped_at=order.shipped_at,
+            performed_at=order.performed_at,
+            completed_at=order.completed_at,
+            canceled_at=order.canceled_at,
+            canceled_by=order.canceled_by,
+            tracking_number=order.tracking_number,
+        )
+        for order in orders
+        if order.paid_at is not None
+    ]
+
+
+async def order_timeline(session: AsyncSession, order_id: uuid.UUID) -> OrderTimeline | None:
+    """One paid order's status timestamps (None when it does not exist or was never paid)."""
+    found = await order_timelines(session, order_ids=[order_id])
+    return found[0] if found else None
