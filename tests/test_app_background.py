@@ -81,6 +81,8 @@ def test_the_app_registers_every_domain_job(tmp_path: Path) -> None:
         "catalog.import_csv",
         "catalog.make_thumbnails",
         "commission.charge_plan_fees",
+        "disputes.escalate_overdue",
+        "governance.sweep_sla_clocks",
         "kit.relay_outbox",
         "notifications.deliver_mail",
         "notifications.retry_queued_mail",
@@ -92,6 +94,7 @@ def test_the_app_registers_every_domain_job(tmp_path: Path) -> None:
         "payments.sandbox_settle_transfer",
         "payouts.run_scheduled_payouts",
         "payouts.send_payout",
+        "performance.evaluate_sellers",
         "settlement.alert_hold_horizon",
         "settlement.release_due_escrow",
     ]

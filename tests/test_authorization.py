@@ -35,6 +35,7 @@ from tests.fixtures.matrix import (
 )
 from tests.fixtures.orders import matrix_orders
 from tests.governance import matrix as governance_matrix
+from tests.performance import matrix as performance_matrix
 from tests.reviews import matrix as reviews_matrix
 
 ADDRESS = {
@@ -646,6 +647,7 @@ DOMAIN_MATRICES: tuple[Any, ...] = (
     audit_matrix,
     disputes_matrix,
     governance_matrix,
+    performance_matrix,
     reviews_matrix,
 )
 CASES += [case for matrix in DOMAIN_MATRICES for case in matrix.CASES]

@@ -43,6 +43,8 @@ from mercato.payments import api as payments_api
 from mercato.payments import pages as payments_pages
 from mercato.payouts import api as payouts_api
 from mercato.payouts import pages as payouts_pages
+from mercato.performance import api as performance_api
+from mercato.performance import pages as performance_pages
 from mercato.reviews import api as reviews_api
 from mercato.reviews import pages as reviews_pages
 from mercato.search import api as search_api
@@ -94,6 +96,7 @@ def create_app(
     app.state.principal_resolver = resolve_principal
     install_problem_handlers(app)
     app.add_exception_handler(MercatoError, _page_aware_error)
+    app.add_middleware(audit_api.StaffActionAudit)
     app.add_middleware(
         RequestGuard,
         max_body_bytes=settings.max_body_bytes,
@@ -119,6 +122,7 @@ def create_app(
         reviews_api.router,
         disputes_api.router,
         governance_api.router,
+        performance_api.router,
         audit_api.router,
     ):
         api.include_router(router)
@@ -139,6 +143,7 @@ def create_app(
     app.include_router(reviews_pages.router)
     app.include_router(disputes_pages.router)
     app.include_router(governance_pages.router)
+    app.include_router(performance_pages.router)
     app.include_router(audit_pages.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     return app

@@ -30,6 +30,7 @@ from mercato.kit.runtime import build_runtime
 from mercato.kit.storage import FileStore
 from mercato.orders.demo import seed_orders_demo
 from mercato.payouts.demo import seed_payouts_demo
+from mercato.performance.demo import seed_performance_demo
 from mercato.reviews.demo import seed_reviews_demo
 from mercato.sellers.demo import seed_sellers_demo
 from mercato.sellers.service import find_seller_of, open_application
@@ -129,6 +130,7 @@ DOMAIN_SEEDS: tuple[tuple[str, DomainSeed], ...] = (
     ("Reviews: ratings and replies on delivered orders, a reported review", seed_reviews_demo),
     ("Disputes and returns: open, answered, escalated and decided", seed_disputes_demo),
     ("Governance: policies, SLA clocks and their breaches", seed_governance_demo),
+    ("Performance: a late seller warned then suppressed, its appeal", seed_performance_demo),
     ("Audit log: the chain of every action above", seed_audit_demo),
 )
 

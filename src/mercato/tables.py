@@ -13,6 +13,7 @@ from mercato.notifications import models as notifications_models
 from mercato.orders import models as orders_models
 from mercato.payments import models as payments_models
 from mercato.payouts import models as payouts_models
+from mercato.performance import models as performance_models
 from mercato.reviews import models as reviews_models
 from mercato.search import models as search_models
 from mercato.sellers import models as sellers_models
@@ -34,6 +35,7 @@ __all__ = [
     "orders_models",
     "payments_models",
     "payouts_models",
+    "performance_models",
     "reviews_models",
     "search_models",
     "sellers_models",

@@ -35,6 +35,8 @@ TASK_MODULES = (
     "mercato.disputes.tasks",
     "mercato.governance.handlers",
     "mercato.governance.tasks",
+    "mercato.performance.handlers",
+    "mercato.performance.tasks",
     "mercato.audit.handlers",
     "mercato.audit.tasks",
 )

@@ -1,13 +1,16 @@
 """A model-checked state machine over the whole money path of two sellers: checkout and card
-capture, shipping and delivery, cancellation, refunds (partial and full, before and after
-release), the release sweep, a paid plan's monthly fee, seller payouts and payouts that fail at
-the bank. After every step the ledger passes every check and each seller's money adds up:
+capture, shipping and delivery, cancellation (by the buyer or the SLA), refunds (partial and
+full, before and after release), the release sweep, a paid plan's monthly fee, seller payouts
+and payouts that fail at the bank. After every step the ledger passes every check and each
+seller's money adds up:
 
     available + in transit + paid out - debt == released net - refunds after release - plan fees
 
-Runs on SQLite and PostgreSQL. The database outlives hypothesis' examples (one test, one
-transaction), so the model (``World``) does too: each example continues from where the last
-one left the market. Hypothesis drives the machine from a worker thread; each step runs its
+Runs on SQLite and PostgreSQL. Each example starts from the same market (a savepoint rolled
+back at its end, the clock set back); hypothesis replays and shrinks examples, so what a rule
+may do depends on the example's own steps alone. Every example starts with a released order
+for each seller; time passing runs the SLA sweep, which cancels (and refunds) what is left
+unshipped too long. Hypothesis drives the machine from a worker thread; each step runs its
 coroutine on the test's event loop, where the database connection lives."""
 
 from __future__ import annotations
@@ -25,18 +28,21 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
     run_state_machine_as_test,
 )
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, AsyncTransaction
 
 import mercato.payouts.tasks  # noqa: F401  (registers the payout send job)
 from mercato.catalog.models import Variant
 from mercato.commission.schemas import PlanIn, RuleIn
 from mercato.commission.service import charge_plan_fees, choose_plan, create_rule, save_plan
+from mercato.governance import sla_terms
+from mercato.governance.tasks import sweep_sla_clocks
 from mercato.kit.clock import FrozenClock
 from mercato.kit.errors import Conflict
 from mercato.kit.money import BPS_DENOMINATOR, round_half_up
@@ -97,6 +103,11 @@ class World:
     months_charged: set[str] = field(default_factory=set)
     fees_kept: int = 0  # the platform's commission: released fees - fee shares refunded after
     seen: Counter[str] = field(default_factory=Counter)  # which paths the examples took
+
+    def start_over(self) -> None:
+        """Back to the empty market; what the examples saw is kept."""
+        self.orders, self.months_charged, self.fees_kept = [], set(), 0
+        self.books = {who: Books() for who in SELLERS}
 
 
 def expected_fee(escrow: EscrowOut) -> int:
@@ -210,7 +221,39 @@ def machine_for(
             plans = await balance(session, PLATFORM_SUBSCRIPTIONS, "EUR")
             return report.violations, fees.amount_minor, plans.amount_minor
 
+    connection = runtime.database.bind
+    assert connection is not None, "the machine needs the test database's own connection"
+
+    async def unshipped_limit() -> timedelta:
+        async with runtime.database.reading() as session:
+            return (await sla_terms(session, None)).auto_cancel_unshipped
+
+    async def savepoint() -> AsyncTransaction:
+        return await connection.begin_nested()
+
     class MoneyPath(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            # Every example starts from the same market at the same time: hypothesis replays
+            # and shrinks examples, so which rules may run must depend on the example alone.
+            self.savepoint = run(savepoint())
+            self.started_at = clock.now()
+            world.start_over()
+
+        def teardown(self) -> None:
+            run(self.savepoint.rollback())
+            clock.advance(self.started_at - clock.now())
+
+        @initialize()
+        def both_sellers_have_earned(self) -> None:
+            """A released order for each seller, so payouts and refunds after release are
+            within a few steps of every example."""
+            self.checkout_and_pay(mugs=1, lamps=1)
+            self.ship_and_deliver(0)
+            self.ship_and_deliver(0)
+            self.buyer_window_passes()
+            self.release_sweep()
+
         def pick(self, index: int, *stages: str) -> dict[str, Any]:
             found = [o for o in world.orders if o["stage"] in stages]
             return found[index % len(found)]
@@ -239,6 +282,7 @@ def machine_for(
                         "refunded": 0,
                         "refunded_fee": 0,
                         "released": False,
+                        "paid_at": clock.now(),
                     }
                 )
 
@@ -253,9 +297,15 @@ def machine_for(
         def buyer_window_passes(self) -> None:
             clock.advance(timedelta(days=3, seconds=1))
             world.seen["completed"] += run(advance_due_orders())
+            run(sweep_sla_clocks())
+            unshipped = run(unshipped_limit())
             for order in world.orders:
                 if order["stage"] == "delivered":
                     order["stage"] = "completed"
+                elif order["stage"] == "paid" and clock.now() >= order["paid_at"] + unshipped:
+                    # The SLA cancels an order still unshipped; settlement refunds it in full.
+                    self.canceled(order)
+                    world.seen["canceled by the SLA"] += 1
 
         @rule()
         def release_sweep(self) -> None:
@@ -284,11 +334,14 @@ def machine_for(
             chosen = self.pick(index, "paid")
             response = run(act(client, market, "buyer", {"id": chosen["id"]}, "cancel"))
             assert response.status_code == 200, response.text
-            chosen["stage"] = "canceled"
+            self.canceled(chosen)
             world.seen["cancel"] += 1
-            chosen["refunded"], chosen["refunded_fee"] = chosen["captured"], chosen["fee"]
-            escrow = run(escrow_of(chosen["id"]))
-            assert (escrow.held_minor, escrow.refunded_minor) == (0, chosen["captured"])
+
+        def canceled(self, order: dict[str, Any]) -> None:
+            order["stage"] = "canceled"
+            order["refunded"], order["refunded_fee"] = order["captured"], order["fee"]
+            escrow = run(escrow_of(order["id"]))
+            assert (escrow.held_minor, escrow.refunded_minor) == (0, order["captured"])
             assert escrow.status == EscrowStatus.REFUNDED
 
         @precondition(lambda self: bool(world.orders))
@@ -319,8 +372,8 @@ def machine_for(
             )
             assert escrow.refunded_minor <= escrow.captured_minor
 
-        # The model lives across examples: without a bound, plan fees pile up into a debt no
-        # release repays, and every later payout is refused.
+        # Without a bound, plan fees pile up into a debt no release repays, and every later
+        # payout of the example is refused.
         @precondition(lambda self: len(world.months_charged) < MAX_PLAN_MONTHS)
         @rule()
         def month_passes(self) -> None:
@@ -398,8 +451,8 @@ async def test_money_path_keeps_the_ledger_and_the_books_right(
     world = World()
     machine = machine_for(asyncio.get_running_loop(), runtime, client, market, clock, world)
     machine.TestCase.settings = settings(
-        max_examples=8,
-        stateful_step_count=20,
+        max_examples=20,
+        stateful_step_count=30,
         deadline=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),
@@ -415,4 +468,5 @@ async def test_money_path_keeps_the_ledger_and_the_books_right(
         "payout failed",
         "payout refused",
         "seller in debt",
+        "canceled by the SLA",
     }, world.seen

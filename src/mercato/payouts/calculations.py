@@ -141,6 +141,8 @@ class PayoutFacts:
     available_minor: int
     debt_minor: int
     frozen_minor: int
+    # Held by seller performance (the standing reached "payouts held").
+    performance_hold: bool = False
 
 
 def blocked_reason(facts: PayoutFacts, currency: str) -> str | None:
@@ -148,6 +150,11 @@ def blocked_reason(facts: PayoutFacts, currency: str) -> str | None:
     it is more than the available balance could cover."""
     if facts.suspended:
         return "Payouts are on hold while the seller account is suspended."
+    if facts.performance_hold:
+        return (
+            "Payouts are on hold: the seller's performance metrics breach the marketplace "
+            "thresholds (see Performance in the seller portal; the seller may appeal)."
+        )
     if not facts.has_payout_account:
         return "Add a payout account (IBAN) before asking for a payout."
     if facts.debt_minor > 0:

@@ -42,12 +42,16 @@ async def search_listings(
     price_min: Annotated[Decimal | None, Query(ge=0, description="Major units, e.g. 10.50")] = None,
     price_max: Annotated[Decimal | None, Query(ge=0, description="Major units")] = None,
     seller: Annotated[list[uuid.UUID] | None, Query(description="Repeatable")] = None,
+    rating_min: Annotated[
+        int | None, Query(ge=1, le=5, description="Average stars at least (4: 4★ & up)")
+    ] = None,
     sort: Sort = "relevance",
     page: Annotated[int, Query(ge=1)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = DEFAULT_PAGE_SIZE,
 ) -> SearchResults:
     """Full-text search over visible listings (title, description, attribute values, seller
-    name) with typo tolerance, filters, facet counts, sorting and page-numbered results.
+    name) with typo tolerance, filters (price, rating, attributes, seller), facet counts,
+    sorting (``top_rated`` among them) and page-numbered results.
     Results may be up to a few seconds old; prices are confirmed at checkout."""
     query = build_query(
         {
@@ -56,6 +60,7 @@ async def search_listings(
             "price_min": price_min,
             "price_max": price_max,
             "sellers": seller or [],
+            "rating_min": rating_min,
             "attributes": attribute_filters(request.query_params),
             "sort": sort,
             "page": page,

@@ -51,6 +51,8 @@ class SearchLinks:
             pairs += [(f"attr.{code}", value) for value in values]
         if not self.fixed_seller:
             pairs += [("seller", str(seller)) for seller in query.sellers]
+        if query.rating_min is not None:
+            pairs.append(("rating_min", str(query.rating_min)))
         if query.sort != "relevance":
             pairs.append(("sort", query.sort))
         if query.page > 1:
@@ -81,6 +83,10 @@ class SearchLinks:
             if current == bounds or (current[0] == Decimal(0) and current[1] == bounds[1]):
                 return self._changed(price_min=None, price_max=None)
             return self._changed(price_min=bounds[0], price_max=bounds[1])
+        if facet == "rating":
+            chosen_rating = int(value)
+            same = self.query.rating_min == chosen_rating
+            return self._changed(rating_min=None if same else chosen_rating)
         if facet == "seller":
             sellers = list(self.query.sellers)
             chosen = uuid.UUID(value)

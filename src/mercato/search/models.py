@@ -55,6 +55,12 @@ class SearchEntry(Base):
     in_stock: Mapped[bool]
     image_key: Mapped[str | None] = mapped_column(String(255))
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The listing's published reviews as the reviews domain last announced them: how many, and
+    # the average in tenths of a star (45 = 4.5), for the "Top rated" sort and the rating facet.
+    rating_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rating_tenths: Mapped[int] = mapped_column(
+        SmallInteger, default=0, server_default="0", index=True
+    )
     indexed_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
@@ -94,3 +100,13 @@ class SearchEntryAttribute(Base):
     )
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class SuppressedSeller(Base):
+    """A seller whose listings stay out of search results and facet counts (its standing was
+    lowered for poor performance); the listings themselves stay reachable by direct link."""
+
+    __tablename__ = "search_suppressed_seller"
+
+    seller_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    suppressed_at: Mapped[datetime]

@@ -1,6 +1,6 @@
 """Reading a search from URL query parameters (shared by the API and the pages):
-``q``, ``category``, ``price_min``, ``price_max``, ``attr.<code>`` (repeatable), ``seller``
-(repeatable), ``sort``, ``page``, ``limit``."""
+``q``, ``category``, ``price_min``, ``price_max``, ``rating_min``, ``attr.<code>``
+(repeatable), ``seller`` (repeatable), ``sort``, ``page``, ``limit``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from mercato.kit.errors import FieldError, ValidationFailed
 from mercato.search.schemas import SearchQuery
 
 ATTRIBUTE_PREFIX = "attr."
-SINGLE = ("q", "category", "price_min", "price_max", "sort", "page", "limit")
+SINGLE = ("q", "category", "price_min", "price_max", "rating_min", "sort", "page", "limit")
 # Where a SearchQuery field comes from in the URL, for naming the parameter in an error.
 PARAMETER_OF = {"sellers": "seller", "attributes": "attr"}
 

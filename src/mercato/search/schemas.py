@@ -22,9 +22,10 @@ from pydantic import (
 from mercato.kit.money import format_money
 from mercato.search.rules import DEFAULT_PAGE_SIZE, MAX_RESULT_WINDOW
 
-Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
+Sort = Literal["relevance", "price_asc", "price_desc", "newest", "top_rated"]
 SORT_LABELS: dict[str, str] = {
     "relevance": "Best match",
+    "top_rated": "Top rated",
     "newest": "Newest",
     "price_asc": "Price: low to high",
     "price_desc": "Price: high to low",
@@ -32,6 +33,8 @@ SORT_LABELS: dict[str, str] = {
 ATTRIBUTE_CODE_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
 MAX_ATTRIBUTE_FILTERS = 10
 MAX_VALUES_PER_FILTER = 20
+# The rating facet's thresholds: "4★ & up" keeps listings averaging 4.0 stars or more.
+RATING_THRESHOLDS = (4, 3, 2, 1)
 
 
 class SearchQuery(BaseModel):
@@ -48,6 +51,9 @@ class SearchQuery(BaseModel):
         default_factory=dict, description="Attribute code -> accepted values."
     )
     sellers: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_VALUES_PER_FILTER)
+    rating_min: int | None = Field(
+        None, ge=1, le=5, description="Only listings averaging at least this many stars."
+    )
     sort: Sort = "relevance"
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=100)
     page: int = Field(1, ge=1)
@@ -94,6 +100,7 @@ class SearchQuery(BaseModel):
             "price_max": str(self.price_max) if self.price_max is not None else None,
             "attributes": {code: sorted(set(v)) for code, v in sorted(self.attributes.items())},
             "sellers": sorted({str(seller) for seller in self.sellers}),
+            "rating_min": self.rating_min,
             "sort": self.sort,
             "page": self.page,
             "limit": self.limit,
@@ -126,6 +133,17 @@ class SearchHit(BaseModel):
         None, description="The seller's alt text of the thumbnail; none given: use the title."
     )
     published_at: datetime | None
+    rating_count: int = Field(0, description="Published reviews of the listing.")
+    rating_tenths: int = Field(0, description="Their average in tenths of a star (45 = 4.5).")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rating_label(self) -> str | None:
+        """``★ 4.5 (12)``; None without reviews."""
+        if not self.rating_count:
+            return None
+        tenths = self.rating_tenths
+        return f"★ {tenths // 10}.{tenths % 10} ({self.rating_count})"
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -143,7 +161,7 @@ class FacetValue(BaseModel):
 
 
 class Facet(BaseModel):
-    name: str = Field(description="category, price, seller, or attr.<code>")
+    name: str = Field(description="category, price, rating, seller, or attr.<code>")
     label: str
     values: list[FacetValue]
 

@@ -23,6 +23,7 @@ from mercato.catalog.schemas import SearchDocument
 from mercato.kit import clock
 from mercato.kit.cache import Cache
 from mercato.kit.money import CURRENCY_SYMBOLS
+from mercato.reviews import service as reviews_service
 from mercato.search import repository
 from mercato.search.repository import Found
 from mercato.search.repository._query import pages_for
@@ -40,6 +41,8 @@ from mercato.search.schemas import (
     SearchQuery,
     SearchResults,
 )
+
+NO_RATING = (0, 0)
 
 log = structlog.get_logger(__name__)
 
@@ -106,11 +109,15 @@ def _entry_values(document: SearchDocument) -> dict[str, object]:
 
 
 async def index_listing(
-    session: AsyncSession, document: SearchDocument | None, listing_id: uuid.UUID
+    session: AsyncSession,
+    document: SearchDocument | None,
+    listing_id: uuid.UUID,
+    rating: tuple[int, int] = NO_RATING,
 ) -> bool:
     """Bring the index in line with the catalog for one listing: a visible listing is
     (re)written, anything else — gone, unpublished, hidden, seller suspended — is removed.
-    Returns whether the listing is now searchable. Flushes; the caller commits."""
+    ``rating`` is its (published reviews, average in tenths of a star). Returns whether the
+    listing is now searchable. Flushes; the caller commits."""
     if document is None or not document.visible:
         await repository.delete_entry(session, listing_id)
         return False
@@ -121,9 +128,9 @@ async def index_listing(
         for code, value in document.attributes.items()
         if value.strip()
     ]
-    await repository.upsert_entry(
-        session, _entry_values(document), _category_rows(document), attributes
-    )
+    values = _entry_values(document)
+    values["rating_count"], values["rating_tenths"] = rating
+    await repository.upsert_entry(session, values, _category_rows(document), attributes)
     return True
 
 
@@ -131,7 +138,8 @@ async def reindex_listing(session: AsyncSession, listing_id: uuid.UUID) -> bool:
     """Re-read one listing from the catalog and index it (or drop it). Returns whether it is
     searchable now."""
     document = await catalog_service.search_document(session, listing_id)
-    return await index_listing(session, document, listing_id)
+    ratings = await reviews_service.listing_ratings(session, [listing_id])
+    return await index_listing(session, document, listing_id, ratings.get(listing_id, NO_RATING))
 
 
 async def reindex_listings(session: AsyncSession, listing_ids: Sequence[uuid.UUID]) -> int:
@@ -141,10 +149,28 @@ async def reindex_listings(session: AsyncSession, listing_ids: Sequence[uuid.UUI
         document.listing_id: document
         for document in await catalog_service.search_documents(session, listing_ids)
     }
+    ratings = await reviews_service.listing_ratings(session, listing_ids)
     searchable = 0
     for listing_id in listing_ids:
-        searchable += await index_listing(session, documents.get(listing_id), listing_id)
+        rating = ratings.get(listing_id, NO_RATING)
+        searchable += await index_listing(session, documents.get(listing_id), listing_id, rating)
     return searchable
+
+
+async def refresh_listing_rating(session: AsyncSession, listing_id: uuid.UUID) -> bool:
+    """Copy the listing's current rating from the reviews into its index entry (after a
+    review is published or hidden). Returns whether the listing is indexed."""
+    ratings = await reviews_service.listing_ratings(session, [listing_id])
+    count, tenths = ratings.get(listing_id, NO_RATING)
+    return await repository.set_rating(session, listing_id, count, tenths)
+
+
+async def set_seller_suppressed(
+    session: AsyncSession, seller_id: uuid.UUID, suppressed: bool
+) -> bool:
+    """Keep the seller's listings out of search results and facets (or bring them back), as
+    its performance standing decides; False when it already was so."""
+    return await repository.set_seller_suppressed(session, seller_id, suppressed, clock.now())
 
 
 async def indexed_listing_ids(session: AsyncSession) -> list[uuid.UUID]:
@@ -250,6 +276,8 @@ def _results(query: SearchQuery, found: Found, alt_texts: dict[str, str]) -> Sea
                 image_url=catalog_service.image_url(row.image_key) if row.image_key else None,
                 image_alt=alt_texts.get(row.image_key) if row.image_key else None,
                 published_at=row.published_at,
+                rating_count=row.rating_count,
+                rating_tenths=row.rating_tenths,
             )
             for row in found.rows
         ],
@@ -261,6 +289,22 @@ def _results(query: SearchQuery, found: Found, alt_texts: dict[str, str]) -> Sea
         category_path=[CategoryCrumb(id=cid, name=name) for cid, name in found.category_path],
         corrected_query=found.corrected_query,
         fuzzy=found.fuzzy,
+    )
+
+
+def _rating_facet(query: SearchQuery, found: Found) -> Facet:
+    return Facet(
+        name="rating",
+        label="Customer rating",
+        values=[
+            FacetValue(
+                value=str(stars),
+                label=f"{stars}★ & up",
+                count=count,
+                selected=query.rating_min == stars,
+            )
+            for stars, count in sorted(found.ratings.items(), reverse=True)
+        ],
     )
 
 
@@ -301,6 +345,8 @@ def _facets(query: SearchQuery, found: Found) -> list[Facet]:
             )
     if price_values:
         facets.append(Facet(name="price", label="Price", values=price_values))
+    if found.ratings:
+        facets.append(_rating_facet(query, found))
     for code, values in found.attributes.items():
         chosen = set(query.attributes.get(code, []))
         facets.append(

@@ -18,6 +18,7 @@ from mercato.payouts import repository
 from mercato.payouts.calculations import PayoutFacts
 from mercato.payouts.models import Payout
 from mercato.payouts.schemas import PayoutOut, PayoutStatus, Trigger
+from mercato.performance import payouts_held
 from mercato.sellers.schemas import SellerStatus
 from mercato.sellers.service import get_payout_destination, get_seller, require_own_seller
 
@@ -93,6 +94,7 @@ async def payout_facts(
         available_minor=balances.available_minor,
         debt_minor=balances.debt_minor,
         frozen_minor=frozen_minor,
+        performance_hold=await payouts_held(session, seller_id),
     )
     return facts, destination
 

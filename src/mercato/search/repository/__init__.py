@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ from mercato.search.models import (
     SearchEntry,
     SearchEntryAttribute,
     SearchEntryCategory,
+    SuppressedSeller,
 )
 from mercato.search.repository import postgres, sqlite
 from mercato.search.repository._query import Found, TextMatcher, run_search
@@ -37,6 +39,7 @@ __all__ = [
     "get_entry",
     "list_indexed_listing_ids",
     "rebuild_vocabulary",
+    "set_rating",
     "upsert_entry",
 ]
 
@@ -143,6 +146,19 @@ async def delete_entry(session: AsyncSession, listing_id: uuid.UUID) -> uuid.UUI
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def set_rating(session: AsyncSession, listing_id: uuid.UUID, count: int, tenths: int) -> bool:
+    """Set an indexed listing's rating; False when the listing is not indexed. Only these two
+    columns change, so the full-text index is left alone on PostgreSQL (SQLite's update
+    trigger re-reads the same text)."""
+    statement = (
+        update(SearchEntry)
+        .where(SearchEntry.listing_id == listing_id)
+        .values(rating_count=count, rating_tenths=tenths)
+        .returning(SearchEntry.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
 async def list_indexed_listing_ids(session: AsyncSession) -> list[uuid.UUID]:
     return list((await session.execute(select(SearchEntry.listing_id))).scalars())
 
@@ -161,3 +177,19 @@ async def count_by_top_category(session: AsyncSession) -> dict[uuid.UUID, int]:
 
 async def count_entries(session: AsyncSession) -> int:
     return (await session.execute(select(func.count()).select_from(SearchEntry))).scalar_one()
+
+
+async def set_seller_suppressed(
+    session: AsyncSession, seller_id: uuid.UUID, suppressed: bool, at: datetime
+) -> bool:
+    """Put the seller on (or take it off) the suppressed list; False when nothing changed."""
+    present = await session.get(SuppressedSeller, seller_id)
+    if suppressed and present is None:
+        session.add(SuppressedSeller(seller_id=seller_id, suppressed_at=at))
+        await session.flush()
+        return True
+    if not suppressed and present is not None:
+        await session.delete(present)
+        await session.flush()
+        return True
+    return False

@@ -38,6 +38,7 @@ from mercato.search.models import (
     SearchEntry,
     SearchEntryAttribute,
     SearchEntryCategory,
+    SuppressedSeller,
 )
 from mercato.search.rules import (
     FEW_RESULTS,
@@ -49,7 +50,7 @@ from mercato.search.rules import (
     bucket_value,
     major_to_key,
 )
-from mercato.search.schemas import SearchQuery
+from mercato.search.schemas import RATING_THRESHOLDS, SearchQuery
 
 Doc = SearchEntry
 Link = SearchEntryCategory
@@ -120,6 +121,7 @@ class Found:
     currencies: list[str] = field(default_factory=list)
     sellers: list[FacetCount] = field(default_factory=list)
     attributes: dict[str, list[FacetCount]] = field(default_factory=dict)
+    ratings: dict[int, int] = field(default_factory=dict)  # threshold stars -> listings
     corrected_query: str | None = None
     fuzzy: bool = False
 
@@ -133,12 +135,13 @@ class _Summary:
     currencies: list[str] = field(default_factory=list)
     sellers: list[FacetCount] = field(default_factory=list)
     attributes: dict[str, list[FacetCount]] = field(default_factory=dict)
+    ratings: dict[int, int] = field(default_factory=dict)
 
 
 # --- filters ------------------------------------------------------------------------------------
 
 # A facet leaves out its own filter (so the buyer sees what else they could pick).
-SKIP_PRICE, SKIP_SELLER, SKIP_ATTRIBUTES = "price", "seller", "attr"
+SKIP_PRICE, SKIP_SELLER, SKIP_ATTRIBUTES, SKIP_RATING = "price", "seller", "attr", "rating"
 
 
 def _conditions(
@@ -155,6 +158,8 @@ def _conditions(
             conditions.append(columns.price_key <= major_to_key(query.price_max))
     if query.sellers and skip != SKIP_SELLER:
         conditions.append(columns.seller_id.in_(query.sellers))
+    if query.rating_min is not None and skip != SKIP_RATING:
+        conditions.append(columns.rating_tenths >= query.rating_min * 10)
     if skip != SKIP_ATTRIBUTES:
         for code, values in sorted(query.attributes.items()):
             if code != skip_code:
@@ -187,8 +192,13 @@ def _source(match: TextMatch | None, query: SearchQuery, matcher: TextMatcher) -
         matcher.facet_attributes().label("attributes"),
         Doc.category_ids,
         Doc.published_at,
+        Doc.rating_tenths,
+        Doc.rating_count,
         rank.label("rank"),
     ).select_from(Doc)
+    # A seller whose standing was lowered for poor performance is out of every result and
+    # facet count; its listings stay reachable by direct link.
+    statement = statement.where(Doc.seller_id.not_in(select(SuppressedSeller.seller_id)))
     if match is None and query.category is None:
         return statement.subquery("documents")
     if match is not None:
@@ -211,6 +221,9 @@ def _order(query: SearchQuery, source: FromClause, ranked: bool) -> Sequence[Col
         return [columns.price_key.asc(), columns.id.asc()]
     if query.sort == "price_desc":
         return [columns.price_key.desc(), columns.id.desc()]
+    if query.sort == "top_rated":
+        # Unrated listings (0) come last; among equals, the better-attested rating first.
+        return [columns.rating_tenths.desc(), columns.rating_count.desc(), columns.id.desc()]
     newest: list[ColumnElement[Any]] = [
         columns.published_at.desc().nulls_last(),
         columns.id.desc(),
@@ -280,6 +293,17 @@ def _prices(source: FromClause, query: SearchQuery) -> list[Select[Any]]:
     ]
 
 
+def _ratings(source: FromClause, query: SearchQuery) -> list[Select[Any]]:
+    """Listings averaging at least each threshold ("4★ & up"), the rating filter left out."""
+    others = _conditions(source, query, SKIP_RATING)
+    return [
+        select(*_row("rating", literal(stars), null(), func.count())).where(
+            *others, source.c.rating_tenths >= stars * 10
+        )
+        for stars in RATING_THRESHOLDS
+    ]
+
+
 def _sellers(source: FromClause, query: SearchQuery) -> Select[Any]:
     count = func.count().label("n")
     name = func.max(source.c.seller_name).label("name")
@@ -342,6 +366,7 @@ async def _summarize(
     if category_depth is not None:
         branches.append(_categories(source, query, category_depth))
     branches += _prices(source, query)
+    branches += _ratings(source, query)
     branches.append(_sellers(source, query))
     branches += _attributes(source, query, matcher)
     summary = _Summary()
@@ -357,6 +382,9 @@ async def _summarize(
             summary.prices[bucket_value(low, high)] = count
         elif facet == "currency":
             summary.currencies.append(value)
+        elif facet == "rating":
+            if count:
+                summary.ratings[int(value)] = count
         elif facet == "seller":
             summary.sellers.append(FacetCount(str(uuid.UUID(value)), label, count))
         elif facet == "attr":
@@ -403,6 +431,7 @@ async def run_search(session: AsyncSession, query: SearchQuery, matcher: TextMat
         prices=[FacetCount(value, "", count) for value, count in summary.prices.items()],
         currencies=sorted(summary.currencies),
         sellers=summary.sellers,
+        ratings=summary.ratings,
         attributes=_choose_attributes(summary.attributes, query),
         corrected_query=match.corrected_query if match else None,
         fuzzy=match.fuzzy if match else False,

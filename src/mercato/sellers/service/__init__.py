@@ -48,7 +48,9 @@ from mercato.sellers.service.review import (
     list_criteria,
     list_terms_versions,
     publish_terms,
+    reinstate_by_system,
     set_provider_account,
+    suspend_by_system,
 )
 
 __all__ = [
@@ -84,6 +86,7 @@ __all__ = [
     "open_application",
     "publish_terms",
     "record_first_listing",
+    "reinstate_by_system",
     "require_own_seller",
     "save_application",
     "save_payout_account",
@@ -91,6 +94,7 @@ __all__ = [
     "seller_admitted_at",
     "set_provider_account",
     "submit_application",
+    "suspend_by_system",
     "upload_document",
     "upload_logo",
 ]

@@ -35,6 +35,7 @@ from mercato.sellers.schemas import (
     TermsOut,
 )
 from mercato.sellers.service._common import (
+    SYSTEM,
     Actor,
     change_status,
     notify_seller,
@@ -194,6 +195,25 @@ async def apply_decision(
     await notify_seller(
         session, seller, subject, body.format(name=seller.business_name, reason=reason)
     )
+
+
+async def suspend_by_system(session: AsyncSession, seller_id: uuid.UUID, reason: str) -> bool:
+    """Suspend an admitted seller on the platform's own decision (seller performance), with
+    the reason the seller reads; False when it is not admitted (already suspended, say)."""
+    seller = await repository.get_by_id(session, seller_id)
+    if seller is None or status_of(seller) is not SellerStatus.ADMITTED:
+        return False
+    await apply_decision(session, seller, Decision.SUSPEND, reason, SYSTEM)
+    return True
+
+
+async def reinstate_by_system(session: AsyncSession, seller_id: uuid.UUID) -> bool:
+    """Lift a suspension on the platform's own decision; False when it is not suspended."""
+    seller = await repository.get_by_id(session, seller_id)
+    if seller is None or status_of(seller) is not SellerStatus.SUSPENDED:
+        return False
+    await apply_decision(session, seller, Decision.REINSTATE, None, SYSTEM)
+    return True
 
 
 # --- admission criteria --------------------------------------------------------------------
