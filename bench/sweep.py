@@ -3,10 +3,11 @@
 ``count`` completed orders whose escrow is due are bulk-written (:mod:`bench.orders`), then the
 function the periodic job ``settlement.release_due_escrow`` calls,
 :func:`mercato.settlement.tasks.release_due_escrow`, runs back to back until a run releases
-nothing. Each run reads up to one batch of due orders and releases them a few per transaction,
-in sequence (the task has no concurrent workers: two sweeps would read the same batch and race
-for the same rows). Afterwards every order must have been released exactly once (one release
-journal, the one its escrow names) and every ledger invariant must hold.
+nothing. Each run reads due orders a batch at a time and releases them a few per transaction,
+in sequence, until none is left or its time budget is spent (the task has no concurrent
+workers: two sweeps would read the same batch and race for the same rows). Afterwards every
+order must have been released exactly once (one release journal, the one its escrow names) and
+every ledger invariant must hold.
 
 Run by ``bench.run`` in its own process with the platform's environment, like a worker::
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import json
 import time
 import uuid
@@ -43,13 +43,17 @@ from mercato.kit import clock
 from mercato.kit.db import Base, Database
 from mercato.kit.scheduler import periodic_jobs
 from mercato.payments.service import check_ledger
-from mercato.settlement import service as settlement_service
-from mercato.settlement.tasks import release_due_escrow
+from mercato.settlement.tasks import (
+    DUE_PER_BATCH,
+    RELEASES_PER_TRANSACTION,
+    RUN_BUDGET,
+    release_due_escrow,
+)
 
 SERIES = "due"  # order numbers start with "D"
 MARKER = "SWEEP_JSON "
-# The most one run of the periodic job releases (the sweep reads one batch of due orders).
-BATCH_LIMIT: int = inspect.signature(settlement_service.due_escrows).parameters["limit"].default
+# How many due orders the job reads at a time.
+BATCH_LIMIT: int = DUE_PER_BATCH
 # How often the scheduler enqueues it (mercato.settlement.tasks registered it on import).
 PERIODIC_EVERY = periodic_jobs()["settlement.release_due_escrow"].every
 
@@ -209,7 +213,8 @@ def failures(summary: dict[str, Any]) -> list[str]:
 
 def markdown(summary: dict[str, Any], pgbench_tps: float | None) -> list[str]:
     ceiling = f"{pgbench_tps:,.0f} tx/s" if pgbench_tps else "not measured in this run"
-    per_minute = summary["batch_limit"] * (timedelta(minutes=1) / PERIODIC_EVERY)
+    busy = min(RUN_BUDGET, PERIODIC_EVERY) / PERIODIC_EVERY  # the share of each minute at work
+    per_minute = summary["orders_per_second"] * 60 * busy
     ledger = (
         "OK" if not summary["ledger_violations"] else f"{summary['ledger_violations']} violation(s)"
     )
@@ -218,8 +223,9 @@ def markdown(summary: dict[str, Any], pgbench_tps: float | None) -> list[str]:
         "",
         f"{summary['orders']:,} completed orders with due escrow, released by "
         "`mercato.settlement.tasks.release_due_escrow` (the periodic job's function) run back "
-        f"to back until a run released nothing: one worker, one transaction per order, at most "
-        f"{summary['batch_limit']} orders per run (PostgreSQL).",
+        f"to back until a run released nothing: one worker, {RELEASES_PER_TRANSACTION} "
+        f"releases per transaction, {summary['batch_limit']} due orders read at a time, a run "
+        f"working for at most {_seconds(RUN_BUDGET)} (PostgreSQL).",
         "",
         "| orders/s | orders | runs | seconds | released exactly once | ledger check "
         "| pgbench ceiling |",
@@ -227,11 +233,14 @@ def markdown(summary: dict[str, Any], pgbench_tps: float | None) -> list[str]:
         f"| {summary['orders_per_second']:,.1f} | {summary['orders']:,} | {summary['runs']} "
         f"| {summary['seconds']} | {summary['released_once']:,} | {ledger} | {ceiling} |",
         "",
-        f"Scheduled every {_every(PERIODIC_EVERY)}, the job releases at most "
-        f"{per_minute:,.0f} orders per minute whatever this rate: a larger backlog waits "
-        "for the following runs.",
+        f"Scheduled every {_every(PERIODIC_EVERY)}, each run works through the backlog for up "
+        f"to {_seconds(RUN_BUDGET)}: about {per_minute:,.0f} orders a minute at this rate.",
         "",
     ]
+
+
+def _seconds(interval: timedelta) -> str:
+    return f"{interval.total_seconds():g} s"
 
 
 def _every(interval: timedelta) -> str:

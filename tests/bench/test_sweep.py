@@ -189,9 +189,9 @@ def test_the_report_names_the_ceiling_and_the_failures() -> None:
     assert sweep.failures(summary) == []
     lines = sweep.markdown(summary, 1487.2)
     assert lines[6] == "| 250.0 | 2,000 | 5 | 8.0 | 2,000 | OK | 1,487 tx/s |"
-    assert lines[-2] == (
-        "Scheduled every minute, the job releases at most 500 orders per minute whatever this "
-        "rate: a larger backlog waits for the following runs."
+    assert lines[-2] == (  # 250 orders/s for 45 s of each minute
+        "Scheduled every minute, each run works through the backlog for up to 45 s: about "
+        "11,250 orders a minute at this rate."
     )
     assert "not measured in this run" in sweep.markdown(summary, None)[6]
 

@@ -13,7 +13,7 @@ from mercato.kit.clock import FrozenClock
 from mercato.kit.errors import Conflict, Forbidden, NotFound
 from mercato.kit.runtime import Runtime
 from mercato.payments.service import journals_for
-from mercato.settlement import service
+from mercato.settlement import service, tasks
 from mercato.settlement.schemas import EscrowStatus
 from mercato.settlement.settings import SettlementSettings, use_settlement_settings
 from tests.fixtures.accounts import last_mail_to
@@ -226,4 +226,34 @@ async def test_a_release_that_fails_does_not_hold_back_the_rest_of_its_batch(
     assert (await escrow(runtime, market, mug["id"])).status == EscrowStatus.RELEASABLE
     monkeypatch.undo()
     assert await release() == 1  # the mug, at the next sweep
+    await ledger_ok(runtime)
+
+
+async def test_a_run_works_through_the_backlog_batch_after_batch_within_its_budget(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    market: Market,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    orders = await paid_orders(runtime, client, market, (market.mug_small, 1), (market.lamp, 1))
+    await complete(client, market, clock, *orders.items())
+    monkeypatch.setattr(tasks, "DUE_PER_BATCH", 1)  # two due orders: two batches
+    assert await tasks.release_due_escrow(budget=timedelta(0)) == 1  # out of time: one batch
+    assert await tasks.release_due_escrow() == 1  # the next run carries on
+    assert await tasks.release_due_escrow() == 0
+    await ledger_ok(runtime)
+
+
+async def test_one_run_releases_a_backlog_larger_than_a_batch(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    market: Market,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    orders = await paid_orders(runtime, client, market, (market.mug_small, 1), (market.lamp, 1))
+    await complete(client, market, clock, *orders.items())
+    monkeypatch.setattr(tasks, "DUE_PER_BATCH", 1)
+    assert await tasks.release_due_escrow() == 2
     await ledger_ok(runtime)
