@@ -47,10 +47,10 @@ async def write_review(
     return dict(response.json())
 
 
-async def counts(runtime: Runtime) -> tuple[int, int, int, int]:
+async def counts(runtime: Runtime) -> tuple[int, ...]:
     """Reviews, replies, reports and decisions stored."""
     async with runtime.database.reading() as session:
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             [
                 (await session.execute(select(func.count()).select_from(model))).scalar_one()
                 for model in (Review, ReviewReply, ReviewReport, ModerationDecision)

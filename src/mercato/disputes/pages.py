@@ -65,11 +65,13 @@ def formatting() -> dict[str, Any]:
     }
 
 
-def _amount_minor(raw: str, currency: str, field: str) -> int | None:
-    if not (raw or "").strip():
-        return None
+def _required_amount_minor(form: dict[str, str], field: str, missing: str) -> str:
+    """The amount typed in ``field`` (in the form's currency), in minor units, as a form value."""
+    raw = form.get(field, "").strip()
+    if not raw:
+        raise ValidationFailed.on(field, missing)
     try:
-        return Money.from_decimal(raw.strip(), currency).amount_minor
+        return str(Money.from_decimal(raw, form.get("currency", "EUR")).amount_minor)
     except (ValueError, TypeError, ArithmeticError):
         raise ValidationFailed.on(field, "Enter an amount like 12.50.") from None
 
@@ -331,10 +333,9 @@ async def seller_answer(
     async def action(form: dict[str, str]) -> Any:
         fields = {"answer": form.get("answer", ""), "note": form.get("note", "")}
         if form.get("answer") == "refund":
-            amount = _amount_minor(form.get("refund", ""), form.get("currency", "EUR"), "refund")
-            if amount is None:
-                raise ValidationFailed.on("refund", "Enter the amount you offer.")
-            fields["refund_minor"] = str(amount)
+            fields["refund_minor"] = _required_amount_minor(
+                form, "refund", "Enter the amount you offer."
+            )
         data = parse_form(AnswerIn, fields)
         return await service.answer_dispute(session, principal, dispute_id, data)
 
@@ -410,10 +411,9 @@ async def admin_decide(
     async def action(form: dict[str, str]) -> Any:
         fields = {"outcome": form.get("outcome", ""), "note": form.get("note", "")}
         if form.get("outcome") == "refund_partial":
-            amount = _amount_minor(form.get("amount", ""), form.get("currency", "EUR"), "amount")
-            if amount is None:
-                raise ValidationFailed.on("amount", "Enter the amount to refund.")
-            fields["amount_minor"] = str(amount)
+            fields["amount_minor"] = _required_amount_minor(
+                form, "amount", "Enter the amount to refund."
+            )
         data = parse_form(DecisionIn, fields)
         return await service.decide_dispute(session, principal, dispute_id, data)
 

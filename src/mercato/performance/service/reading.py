@@ -4,6 +4,7 @@ history and appeals; the staff table of every evaluated seller."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,7 +89,7 @@ def _bp(metrics: dict[str, object], name: str) -> int | None:
     return rate.get("bp") if isinstance(rate, dict) else None
 
 
-def _sort_key(sort: str):  # type: ignore[no-untyped-def]
+def _sort_key(sort: str) -> Callable[[SellerRow], tuple[int, int, str]]:
     def key(row: SellerRow) -> tuple[int, int, str]:
         if sort == "orders":
             return (0, -row.orders, row.seller_name)

@@ -47,17 +47,8 @@ async def set_seller_hold(
     """Set a seller's own hold period (admins). Applies to orders completed from now on."""
     principal.require_role(Role.ADMIN)
     own = await repository.get_seller_hold(session, seller_id)
-    if own is not None:
-        own.hold_days = hold_days
-        await session.flush()
-        return hold_days
-    try:
-        async with session.begin_nested():
-            repository.add(session, SellerHold(seller_id=seller_id, hold_days=hold_days))
-            await session.flush()
-    except IntegrityError:
-        raise NotFound("No such seller.") from None
-    return hold_days
+    new = SellerHold(seller_id=seller_id, hold_days=hold_days)
+    return await _save_hold(session, own, new, hold_days, "No such seller.")
 
 
 async def set_category_hold(
@@ -67,16 +58,29 @@ async def set_category_hold(
     their own. Applies to orders completed from now on."""
     principal.require_role(Role.ADMIN)
     own = await repository.get_category_hold(session, category_id)
+    new = CategoryHold(category_id=category_id, hold_days=hold_days)
+    return await _save_hold(session, own, new, hold_days, "No such category.")
+
+
+async def _save_hold(
+    session: AsyncSession,
+    own: SellerHold | CategoryHold | None,
+    new: SellerHold | CategoryHold,
+    hold_days: int,
+    unknown: str,
+) -> int:
+    """Change the existing hold, or add ``new``; a seller or category that does not exist
+    (its foreign key refuses the row) is a 404."""
     if own is not None:
         own.hold_days = hold_days
         await session.flush()
         return hold_days
     try:
         async with session.begin_nested():
-            repository.add(session, CategoryHold(category_id=category_id, hold_days=hold_days))
+            repository.add(session, new)
             await session.flush()
     except IntegrityError:
-        raise NotFound("No such category.") from None
+        raise NotFound(unknown) from None
     return hold_days
 
 
