@@ -42,9 +42,10 @@ browser:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## Benchmark in production mode (PostgreSQL + Redis on 127.0.0.1): writes bench/results/<date>.md.
+## Benchmark in production mode (PostgreSQL + Redis on 127.0.0.1): writes bench/results/<date>.md,
+## with py-spy profiles of the web workers per scenario.
 bench: $(STAMP) wrk
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --profile
 
 ## The same pipeline on small data (1–3 minutes); fails on any error (for CI).
 bench-smoke: $(STAMP) wrk

@@ -14,6 +14,7 @@ from typing import Any
 
 from bench.checkout import markdown as checkout_markdown
 from bench.ledger import markdown as ledger_markdown
+from bench.profile import markdown as profile_markdown
 from bench.sweep import failures as sweep_failures
 from bench.sweep import markdown as sweep_markdown
 
@@ -167,6 +168,7 @@ class Report:
     ledger: dict[str, Any] | None = None  # bench.ledger.LedgerRun.summary()
     sweep: dict[str, Any] | None = None  # bench.sweep.summary()
     worker_peak_rss_mb: list[float] = field(default_factory=list)
+    profiles: list[dict[str, Any]] = field(default_factory=list)  # bench.profile summaries
     notes: list[str] = field(default_factory=list)
 
     def failures(self) -> list[str]:
@@ -217,6 +219,7 @@ class Report:
                 "target": f"≤ {RSS_LIMIT_MB} MB each",
                 "target_met": _rss_met(self.worker_peak_rss_mb),
             },
+            "profiles": self.profiles,
             "notes": self.notes,
         }
 
@@ -284,6 +287,7 @@ def render_markdown(report: Report) -> str:
         f"{', '.join(f'{peak:.0f} MB' for peak in report.worker_peak_rss_mb) or 'not measured'}"
         f" — target ≤ {RSS_LIMIT_MB} MB each {_verdict(_rss_met(report.worker_peak_rss_mb))}",
         "",
+        *profile_markdown(report.profiles),
     ]
     if report.notes:
         lines += ["## Notes", "", *[f"- {note}" for note in report.notes], ""]

@@ -8,6 +8,7 @@ write the report to ``bench/results/``.
     .venv/bin/python -m bench.run --only checkout --reuse-data   # checkout on the last dataset
     .venv/bin/python -m bench.run --only sweep --reuse-data      # the release sweep alone
     .venv/bin/python -m bench.run --only pgbench,ledger,sweep    # money figures beside pgbench
+    .venv/bin/python -m bench.run --only checkout --profile      # with py-spy profiles
 
 PostgreSQL (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) must be running; the run uses
 its own database ``mercato_bench`` (dropped and recreated) and Redis database 9. Everything it
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import csv
 import json
 import os
@@ -34,7 +36,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,7 +47,7 @@ import asyncpg
 import redis
 from argon2 import PasswordHasher
 
-from bench import checkout, dataset, ledger, report, scenarios, sweep
+from bench import checkout, dataset, ledger, profile, report, scenarios, sweep
 from bench.report import Report, ScenarioResult
 from bench.scenarios import Scenario
 from mercato.kit.crypto import KeyRing
@@ -63,6 +65,7 @@ WEB_PORT = 8100
 HELLO_PORT = 8101
 WORKERS = 2
 PRODUCT_PAGES = 200
+PROFILES = RESULTS / "profiles"
 READY_SECONDS = 90
 TOOLS = ("wrk", "pgbench", "redis-benchmark")
 
@@ -305,10 +308,29 @@ class RssSampler:
 
 
 class Driver:
-    """Runs scenarios with wrk against one server."""
+    """Runs scenarios with wrk against one server; with ``profiles``, py-spy samples the web
+    workers during each measured run and the summaries are collected there."""
 
-    def __init__(self, plan: Plan, base_url: str, work: Path, pids: Callable[[], list[int]]):
+    def __init__(
+        self,
+        plan: Plan,
+        base_url: str,
+        work: Path,
+        pids: Callable[[], list[int]],
+        profiles: list[dict[str, Any]] | None = None,
+    ):
         self.plan, self.base_url, self.work, self.pids = plan, base_url, work, pids
+        self.profiles = profiles
+
+    @contextlib.contextmanager
+    def profiled(self, scenario: str) -> Iterator[None]:
+        """Sample the web workers while the block runs, when profiling was asked for."""
+        if self.profiles is None:
+            yield
+            return
+        with profile.Sampler(scenario, self.pids, PROFILES) as sampler:
+            yield
+        self.profiles.append(sampler.profile.summary())
 
     def _wrk(self, scenario: Scenario, seconds: int, paths: Path, headers: dict[str, str]) -> str:
         args = [
@@ -339,7 +361,7 @@ class Driver:
                 status_of(self.base_url + path, headers)
         if self.plan.warmup_seconds:
             self._wrk(scenario, self.plan.warmup_seconds, paths, headers)
-        with RssSampler(self.pids) as sampler:
+        with RssSampler(self.pids) as sampler, self.profiled(scenario.name):
             output = self._wrk(scenario, self.plan.seconds, paths, headers)
         run = report.parse_wrk(output)
         result = ScenarioResult(
@@ -641,8 +663,9 @@ def run_scenarios(
     return results
 
 
-def measure_checkout(plan: Plan, base_url: str) -> dict[str, Any]:
+def measure_checkout(plan: Plan, driver: Driver) -> dict[str, Any]:
     """Checkout + sandbox card payment by concurrent buyers, then the stock audit."""
+    base_url = driver.base_url
     dsn = f"{PG}/{DATABASE}"
     since = datetime.now(UTC)  # the dataset's past orders bought before the stock was set
     variants = asyncio.run(checkout.prepare(dsn, plan.checkout_variants))
@@ -651,7 +674,10 @@ def measure_checkout(plan: Plan, base_url: str) -> dict[str, Any]:
         asyncio.run(
             checkout.drive(base_url, emails, dataset.PASSWORD, variants, plan.warmup_seconds)
         )
-    run = asyncio.run(checkout.drive(base_url, emails, dataset.PASSWORD, variants, plan.seconds))
+    with driver.profiled("checkout"):
+        run = asyncio.run(
+            checkout.drive(base_url, emails, dataset.PASSWORD, variants, plan.seconds)
+        )
     run.oversold_units, run.negative_stock_variants = asyncio.run(
         checkout.audit(dsn, variants, since)
     )
@@ -759,7 +785,9 @@ def prepare_data(plan: Plan, env: dict[str, str], reuse: bool) -> tuple[str, dic
     return pg_version, load_data(plan, env)
 
 
-def run(plan: Plan, only: tuple[str, ...] = (), reuse_data: bool = False) -> int:
+def run(
+    plan: Plan, only: tuple[str, ...] = (), reuse_data: bool = False, profiled: bool = False
+) -> int:
     started_at = datetime.now(UTC)
     require_tools()
     work = Path(tempfile.mkdtemp(prefix="mercato-bench-"))
@@ -779,10 +807,16 @@ def run(plan: Plan, only: tuple[str, ...] = (), reuse_data: bool = False) -> int
         hello_rps = result.hello.run.requests_per_second
         print("Platform", flush=True)
         web = start_platform(processes, env)
-        driver = Driver(plan, f"http://127.0.0.1:{WEB_PORT}", work, lambda: worker_pids(web))
+        driver = Driver(
+            plan,
+            f"http://127.0.0.1:{WEB_PORT}",
+            work,
+            lambda: worker_pids(web),
+            result.profiles if profiled else None,
+        )
         result.scenarios = run_scenarios(plan, driver, hello_rps, only)
         if not only or "checkout" in only:
-            result.checkout = measure_checkout(plan, driver.base_url)
+            result.checkout = measure_checkout(plan, driver)
         if not only or "ledger" in only:
             result.ledger = measure_ledger(plan)
         if not only or "sweep" in only:
@@ -847,12 +881,19 @@ def main() -> None:
         action="store_true",
         help="keep the bench database when it already holds this plan's dataset",
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the web workers with py-spy during each scenario; the report lists the "
+        "hottest functions and bench/results/profiles/ keeps the stacks",
+    )
     arguments = parser.parse_args()
     only = tuple(name.strip() for name in arguments.only.split(",") if name.strip())
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupted)
     try:
-        code = run(SMOKE_PLAN if arguments.smoke else FULL_PLAN, only, arguments.reuse_data)
+        plan = SMOKE_PLAN if arguments.smoke else FULL_PLAN
+        code = run(plan, only, arguments.reuse_data, arguments.profile)
     except BenchError as error:
         print(f"Benchmark failed: {error}", file=sys.stderr)
         code = 2

@@ -15,6 +15,17 @@ class ListingChanged:
 
 
 @dataclass(frozen=True)
+class StockMoved:
+    """Checkouts took units of a listing's variant, or a cancellation gave them back. Every
+    sale moves stock, so this is lighter than :class:`ListingChanged`: a cached page showing
+    the count is dropped, and only ``availability_changed`` (a variant sold out or came back)
+    concerns what search indexes."""
+
+    listing_id: uuid.UUID
+    availability_changed: bool
+
+
+@dataclass(frozen=True)
 class ListingsChanged:
     """Many listings changed in one unit of work (a bulk import): one event, so subscribers
     can re-read them in batches instead of one by one."""

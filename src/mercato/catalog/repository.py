@@ -337,30 +337,35 @@ async def list_import_jobs(
 
 async def take_stock(
     session: AsyncSession, variant_id: uuid.UUID, quantity: int
-) -> uuid.UUID | None:
+) -> tuple[uuid.UUID, int] | None:
     """Take ``quantity`` units off the variant's stock in one conditional UPDATE, so concurrent
-    checkouts can never take more than there is. The listing id when taken, else None."""
+    checkouts can never take more than there is. The listing id and the stock left when taken,
+    else None."""
     statement = (
         update(Variant)
         .where(Variant.id == variant_id, Variant.stock >= quantity)
         .values(stock=Variant.stock - quantity)
-        .returning(Variant.listing_id)
+        .returning(Variant.listing_id, Variant.stock)
         .execution_options(synchronize_session=False)
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    row = (await session.execute(statement)).one_or_none()
+    return (row[0], row[1]) if row else None
 
 
 async def give_back_stock(
     session: AsyncSession, variant_id: uuid.UUID, quantity: int
-) -> uuid.UUID | None:
+) -> tuple[uuid.UUID, int] | None:
+    """Put ``quantity`` units back; the listing id and the new stock, None for a variant
+    deleted since."""
     statement = (
         update(Variant)
         .where(Variant.id == variant_id)
         .values(stock=Variant.stock + quantity)
-        .returning(Variant.listing_id)
+        .returning(Variant.listing_id, Variant.stock)
         .execution_options(synchronize_session=False)
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    row = (await session.execute(statement)).one_or_none()
+    return (row[0], row[1]) if row else None
 
 
 async def available_stock(session: AsyncSession, variant_id: uuid.UUID) -> int:

@@ -6,13 +6,13 @@ the same way."""
 
 from __future__ import annotations
 
-from mercato.catalog.events import ListingChanged, ListingsChanged
+from mercato.catalog.events import ListingChanged, ListingsChanged, StockMoved
 from mercato.kit.db import current_database
 from mercato.kit.events import subscribe
 from mercato.kit.runtime import current_runtime
 from mercato.performance import listings_suppressed
 from mercato.performance.events import SellerStandingChanged
-from mercato.reviews.events import ReviewHidden, ReviewPublished
+from mercato.reviews.events import ReviewEdited, ReviewHidden, ReviewPublished
 from mercato.search import service
 
 
@@ -21,6 +21,14 @@ async def reindex_changed_listing(event: ListingChanged) -> None:
     async with current_database().transaction() as session:
         await service.reindex_listing(session, event.listing_id)
     await service.invalidate_search_cache(current_runtime().cache)
+
+
+@subscribe(StockMoved)
+async def follow_availability(event: StockMoved) -> None:
+    """Search indexes whether a listing is in stock, not how many: only a variant selling out
+    or coming back re-reads it, so an ordinary sale costs the index nothing."""
+    if event.availability_changed:
+        await reindex_changed_listing(ListingChanged(event.listing_id))
 
 
 REINDEX_BATCH = 500
@@ -37,9 +45,10 @@ async def reindex_changed_listings(event: ListingsChanged) -> None:
 
 
 @subscribe(ReviewPublished)
+@subscribe(ReviewEdited)
 @subscribe(ReviewHidden)
-async def refresh_reviewed_listing(event: ReviewPublished | ReviewHidden) -> None:
-    """A review of the listing was published or hidden: its rating in the index follows.
+async def refresh_reviewed_listing(event: ReviewPublished | ReviewEdited | ReviewHidden) -> None:
+    """A review of the listing was published, edited or hidden: its rating in the index follows.
     The rating is re-read, not adjusted, so a repeated or late event changes nothing."""
     async with current_database().transaction() as session:
         await service.refresh_listing_rating(session, event.listing_id)

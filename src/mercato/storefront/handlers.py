@@ -1,15 +1,17 @@
-"""A changed listing's cached product page is dropped right after the catalog's commit."""
+"""A changed listing's cached product page (it shows the stock count) is dropped right after
+the catalog's commit."""
 
 from __future__ import annotations
 
-from mercato.catalog.events import ListingChanged, ListingsChanged
+from mercato.catalog.events import ListingChanged, ListingsChanged, StockMoved
 from mercato.kit.events import subscribe
 from mercato.kit.runtime import current_runtime
 from mercato.storefront import service
 
 
 @subscribe(ListingChanged)
-async def forget_changed_product(event: ListingChanged) -> None:
+@subscribe(StockMoved)
+async def forget_changed_product(event: ListingChanged | StockMoved) -> None:
     await service.forget_product(current_runtime().cache, event.listing_id)
 
 

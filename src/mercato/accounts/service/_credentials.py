@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 
+from anyio import to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,13 +34,22 @@ def hasher() -> PasswordHasher:
     return _hasher(current_runtime().settings.password_hash_memory_kib)
 
 
-def hash_password(password: str) -> str:
-    return hasher().hash(password)
+# Argon2 spends tens of milliseconds of CPU by design. Run on the event loop, a burst of
+# sign-ins would stall every other request of the worker (and its health check); in a thread
+# (argon2's C code releases the GIL) the loop keeps serving while the hash is computed.
 
 
-def verify_password(password_hash: str, password: str) -> bool:
+async def hash_password(password: str) -> str:
+    return await to_thread.run_sync(hasher().hash, password)
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    return await to_thread.run_sync(_verify, hasher(), password_hash, password)
+
+
+def _verify(password_hasher: PasswordHasher, password_hash: str, password: str) -> bool:
     try:
-        return hasher().verify(password_hash, password)
+        return password_hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -47,12 +57,12 @@ def verify_password(password_hash: str, password: str) -> bool:
 _DUMMY_HASH: dict[int, str] = {}
 
 
-def burn_password_check(password: str) -> None:
+async def burn_password_check(password: str) -> None:
     """Spend the time of a real check so response timing does not reveal unknown emails."""
     memory = current_runtime().settings.password_hash_memory_kib
     if memory not in _DUMMY_HASH:
-        _DUMMY_HASH[memory] = hasher().hash("not-a-real-password")
-    verify_password(_DUMMY_HASH[memory], password)
+        _DUMMY_HASH[memory] = await hash_password("not-a-real-password")
+    await verify_password(_DUMMY_HASH[memory], password)
 
 
 def new_secret() -> str:

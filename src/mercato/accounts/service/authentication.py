@@ -87,8 +87,8 @@ async def sign_in(session: AsyncSession, email: str, password: str, ip: str) -> 
     await _refuse_if_throttled(email, ip)
     user = await repository.get_user_by_email(session, email)
     if user is None:
-        burn_password_check(password)
-    if user is None or not verify_password(user.password_hash, password):
+        await burn_password_check(password)
+    if user is None or not await verify_password(user.password_hash, password):
         await _count_failure(email, ip)
         reason = "unknown_email" if user is None else "wrong_password"
         await note_failed_sign_in(session, email, user, ip, reason)

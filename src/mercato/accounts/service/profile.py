@@ -69,7 +69,7 @@ async def change_password(
 ) -> None:
     """Change the password; every other session and refresh token is signed out."""
     user = await load_self(session, principal)
-    if not verify_password(user.password_hash, change.current_password):
+    if not await verify_password(user.password_hash, change.current_password):
         raise ValidationFailed.on("current_password", "The current password is not correct.")
     require_strong_password(change.new_password, user.email, field="new_password")
     await set_password(session, user, change.new_password)

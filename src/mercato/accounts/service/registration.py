@@ -70,7 +70,7 @@ async def _create_user(
 ) -> User:
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=await hash_password(password),
         role=role,
         display_name=display_name.strip(),
         is_active=True,
@@ -171,7 +171,7 @@ async def reset_password(session: AsyncSession, token: str, new_password: str) -
 
 async def set_password(session: AsyncSession, user: User, new_password: str) -> None:
     now = clock.now()
-    user.password_hash = hash_password(new_password)
+    user.password_hash = await hash_password(new_password)
     await repository.revoke_sessions(session, user.id, now)
     await repository.expire_tokens(session, user.id, (REFRESH, MFA_CHALLENGE, RESET_PASSWORD), now)
 

@@ -112,7 +112,7 @@ async def disable_totp(session: AsyncSession, principal: Principal, password: st
         raise Conflict("Two-factor authentication is not enabled.")
     if user.role in current_runtime().settings.roles_requiring_2fa:
         raise Conflict("Your role requires two-factor authentication; it cannot be turned off.")
-    if not verify_password(user.password_hash, password):
+    if not await verify_password(user.password_hash, password):
         raise ValidationFailed.on("password", "The password is not correct.")
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     await repository.delete_recovery_codes(session, user.id)

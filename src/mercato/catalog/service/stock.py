@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.catalog import repository
-from mercato.catalog.service._common import listing_changed
+from mercato.catalog.events import StockMoved
+from mercato.kit import events
 from mercato.kit.errors import Conflict
 
 
@@ -34,19 +35,21 @@ async def reserve_stock(session: AsyncSession, items: Iterable[tuple[uuid.UUID, 
     """Take every ``(variant_id, quantity)`` or none: raises :class:`OutOfStock` naming the
     variant that ran short (the caller's unit of work then rolls the others back)."""
     for variant_id, quantity in _merged(items):
-        listing_id = await repository.take_stock(session, variant_id, quantity)
-        if listing_id is None:
+        taken = await repository.take_stock(session, variant_id, quantity)
+        if taken is None:
             left = await repository.available_stock(session, variant_id)
             raise OutOfStock(
                 f"Only {left} left of an item in your cart; you asked for {quantity}.",
                 extensions={"variant_id": str(variant_id), "available": left},
             )
-        listing_changed(session, listing_id)
+        listing_id, left = taken
+        events.record(session, StockMoved(listing_id, availability_changed=left == 0))
 
 
 async def release_stock(session: AsyncSession, items: Iterable[tuple[uuid.UUID, int]]) -> None:
     """Give reserved units back (a variant deleted since is skipped)."""
     for variant_id, quantity in _merged(items):
-        listing_id = await repository.give_back_stock(session, variant_id, quantity)
-        if listing_id is not None:
-            listing_changed(session, listing_id)
+        given = await repository.give_back_stock(session, variant_id, quantity)
+        if given is not None:
+            listing_id, stock = given
+            events.record(session, StockMoved(listing_id, availability_changed=stock == quantity))
