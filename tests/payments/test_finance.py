@@ -31,7 +31,7 @@ from mercato.payments import (
     seller_in_transit_account,
     service,
 )
-from mercato.payments.models import ReconciliationRun
+from mercato.payments.models import LedgerDailyCapture, ReconciliationRun
 from mercato.payments.service.finance import format_rate, take_rate_bps
 from tests.fixtures.accounts import PASSWORD, ROLES, actors
 from tests.payments.conftest import make_user
@@ -253,3 +253,78 @@ async def test_a_bad_day_on_the_page_is_refused_without_writing(
         page = await client.get("/admin/finance/reconciliation")
         assert "Choose the day" in page.text or "has not happened yet" in page.text
     assert await run_count(runtime) == 0
+
+
+# --- captures rolled up per closed day -----------------------------------------------------------
+
+
+async def capture_on(runtime: Runtime, frozen_clock, days_ago: int, key: str, amount: int) -> None:
+    frozen_clock.advance(timedelta(days=-days_ago))
+    try:
+        async with runtime.database.transaction() as session:
+            postings = [
+                Posting(CLEARING, -amount, "EUR"),
+                Posting(escrow_account("o", key), amount, "EUR"),
+            ]
+            await post_journal(session, f"cap:{key}", "payment_capture", postings, f"payment:{key}")
+    finally:
+        frozen_clock.advance(timedelta(days=days_ago))
+
+
+async def overview_figures(runtime: Runtime) -> tuple[int, list[tuple[date, int]]]:
+    admin = Principal(user_id=uuid.uuid4(), role=Role.ADMIN)
+    async with runtime.database.reading() as session:
+        overview = await service.finance_overview(session, admin)
+    daily = [(d.day, d.gmv_minor) for d in overview.daily if d.gmv_minor]
+    return overview.currencies[0].gmv_minor, daily
+
+
+async def test_closed_days_are_rolled_up_once_and_the_figures_do_not_change(
+    runtime: Runtime, frozen_clock
+):
+    for days_ago, key, amount in [(40, "old", 700), (3, "a", 1000), (3, "b", 250), (2, "c", 400)]:
+        await capture_on(runtime, frozen_clock, days_ago, key, amount)
+    await capture_on(runtime, frozen_clock, 1, "yesterday", 30)
+    await capture_on(runtime, frozen_clock, 0, "today", 5)
+    before = await overview_figures(runtime)
+
+    async with runtime.database.transaction() as session:
+        # Days before yesterday are closed: 40, 3 and 2 days ago.
+        assert await service.roll_up_closed_days(session) == 3
+    async with runtime.database.transaction() as session:
+        assert await service.roll_up_closed_days(session) == 0  # nothing new closed
+
+    assert await overview_figures(runtime) == before
+    total, daily = before
+    assert total == 700 + 1000 + 250 + 400 + 30 + 5
+    today = clock.now().date()
+    assert daily == [
+        (today - timedelta(days=3), 1250),
+        (today - timedelta(days=2), 400),
+        (today - timedelta(days=1), 30),
+        (today, 5),
+    ]
+    # A day later, yesterday closes too: rolled up, and the figures still agree.
+    frozen_clock.advance(timedelta(days=1))
+    async with runtime.database.transaction() as session:
+        assert await service.roll_up_closed_days(session) == 1
+    assert (await overview_figures(runtime))[0] == total
+    async with runtime.database.reading() as session:
+        assert (await service.check_ledger(session)).ok
+
+
+async def test_ledger_check_names_a_rolled_up_day_that_disagrees_with_the_journals(
+    runtime: Runtime, frozen_clock
+):
+    await capture_on(runtime, frozen_clock, 5, "a", 1000)
+    async with runtime.database.transaction() as session:
+        await service.roll_up_closed_days(session)
+    async with runtime.database.transaction() as session:
+        row = (await session.execute(select(LedgerDailyCapture))).scalar_one()
+        row.captured_minor = 999
+    async with runtime.database.reading() as session:
+        report = await service.check_ledger(session)
+    day = (clock.now().date() - timedelta(days=5)).isoformat()
+    assert [(v.rule, v.subject, v.detail) for v in report.violations] == [
+        ("daily-capture-mismatch", f"{day} EUR", "rolled up 999, capture journals 1000")
+    ]

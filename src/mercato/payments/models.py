@@ -36,6 +36,8 @@ class LedgerJournal(IdMixin, Base):
     """One balanced movement of money: its postings sum to zero per currency."""
 
     __tablename__ = "payments_ledger_journal"
+    # The finance figures read one kind of journal over a span of days.
+    __table_args__ = (Index("ix_payments_ledger_journal_kind_created", "kind", "created_at"),)
 
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -85,6 +87,21 @@ class LedgerBalance(IdMixin, Base):
     currency: Mapped[str] = mapped_column(String(3))
     balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class LedgerDailyCapture(Base):
+    """What buyers paid on one closed UTC day in one currency, summed once from the capture
+    journals. The ledger is append-only, so a day that ended more than a day ago never changes:
+    the finance figures add these rows to a live sum over the days not rolled up yet instead of
+    re-reading the whole history on every view. ``ledger-check`` compares them with the
+    postings."""
+
+    __tablename__ = "payments_ledger_daily_capture"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    captured_minor: Mapped[int] = mapped_column(BigInteger)
+    rolled_at: Mapped[datetime]
 
 
 # --- payments ------------------------------------------------------------------------------------

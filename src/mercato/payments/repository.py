@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select, update
@@ -18,6 +18,7 @@ from mercato.kit.ids import new_id
 from mercato.kit.repository import Slice, newest_first
 from mercato.payments.models import (
     LedgerBalance,
+    LedgerDailyCapture,
     LedgerJournal,
     LedgerPosting,
     Payment,
@@ -634,22 +635,25 @@ async def balance_totals(session: AsyncSession, pattern: str) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in (await session.execute(statement)).all()}
 
 
-async def captured_totals(session: AsyncSession) -> dict[str, int]:
-    """Per currency, everything ever captured: what capture journals took from the providers'
-    clearing accounts."""
+async def captured_totals(session: AsyncSession, since: datetime | None = None) -> dict[str, int]:
+    """Per currency, what capture journals took from the providers' clearing accounts: ever,
+    or from ``since`` on."""
     statement = (
         select(LedgerPosting.currency, func.sum(-LedgerPosting.amount_minor))
         .join(LedgerJournal, LedgerJournal.id == LedgerPosting.journal_id)
         .where(LedgerJournal.kind == CAPTURE_KIND, LedgerPosting.account.like(CLEARING_PATTERN))
         .group_by(LedgerPosting.currency)
     )
+    if since is not None:
+        statement = statement.where(LedgerJournal.created_at >= since)
     return {row[0]: int(row[1]) for row in (await session.execute(statement)).all()}
 
 
 async def daily_captured(
-    session: AsyncSession, start: datetime, end: datetime
+    session: AsyncSession, start: datetime | None, end: datetime
 ) -> list[tuple[str, str, int]]:
-    """(day as YYYY-MM-DD, currency, captured) for each UTC day in ``[start, end)``."""
+    """(day as YYYY-MM-DD, currency, captured) for each UTC day in ``[start, end)`` (from the
+    first journal when ``start`` is None)."""
     day = _utc_day(session, LedgerJournal.created_at)
     statement = (
         select(day, LedgerPosting.currency, func.sum(-LedgerPosting.amount_minor))
@@ -657,12 +661,70 @@ async def daily_captured(
         .where(
             LedgerJournal.kind == CAPTURE_KIND,
             LedgerPosting.account.like(CLEARING_PATTERN),
-            LedgerJournal.created_at >= start,
             LedgerJournal.created_at < end,
         )
         .group_by(day, LedgerPosting.currency)
     )
+    if start is not None:
+        statement = statement.where(LedgerJournal.created_at >= start)
     return [(str(row[0]), row[1], int(row[2])) for row in (await session.execute(statement)).all()]
+
+
+async def last_rolled_up_day(session: AsyncSession) -> date | None:
+    statement = select(func.max(LedgerDailyCapture.day))
+    found: date | None = (await session.execute(statement)).scalar_one_or_none()
+    return found
+
+
+async def rolled_up_totals(session: AsyncSession) -> dict[str, int]:
+    """Per currency, the captures of every rolled-up day."""
+    statement = select(
+        LedgerDailyCapture.currency, func.sum(LedgerDailyCapture.captured_minor)
+    ).group_by(LedgerDailyCapture.currency)
+    return {row[0]: int(row[1]) for row in (await session.execute(statement)).all()}
+
+
+async def rolled_up_days(
+    session: AsyncSession, first: date, last: date
+) -> list[tuple[str, str, int]]:
+    """(day as YYYY-MM-DD, currency, captured) of the rolled-up days in ``[first, last]``."""
+    statement = select(
+        LedgerDailyCapture.day, LedgerDailyCapture.currency, LedgerDailyCapture.captured_minor
+    ).where(LedgerDailyCapture.day >= first, LedgerDailyCapture.day <= last)
+    return [
+        (row[0].isoformat(), row[1], int(row[2]))
+        for row in (await session.execute(statement)).all()
+    ]
+
+
+def add_daily_captures(session: AsyncSession, rows: Sequence[tuple[str, str, int]]) -> None:
+    now = clock.now()
+    for day, currency, amount in rows:
+        session.add(
+            LedgerDailyCapture(
+                day=date.fromisoformat(day), currency=currency, captured_minor=amount, rolled_at=now
+            )
+        )
+
+
+async def daily_capture_mismatches(session: AsyncSession) -> list[tuple[str, str, int, int]]:
+    """(day, currency, rolled up, sum of the postings) of every rolled-up day that differs from
+    its capture journals."""
+    rolled = await rolled_up_days(session, date.min, date.max)
+    if not rolled:
+        return []
+    last = max(date.fromisoformat(day) for day, _, _ in rolled)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=UTC)
+    actual = {
+        (day, currency): amount
+        for day, currency, amount in await daily_captured(session, None, end)
+    }
+    kept = {(day, currency): amount for day, currency, amount in rolled}
+    return [
+        (day, currency, kept.get((day, currency), 0), actual.get((day, currency), 0))
+        for day, currency in sorted(kept.keys() | actual.keys())
+        if kept.get((day, currency), 0) != actual.get((day, currency), 0)
+    ]
 
 
 async def daily_account_movements(

@@ -103,6 +103,16 @@ async def relay_payment_failed(delivery: OutboxDelivery) -> None:
     await republish(PaymentFailed.from_payload(delivery.payload))
 
 
+@periodic("payments.roll_up_captures", every=timedelta(hours=1))
+async def roll_up_captures() -> None:
+    """Sum the captures of the days that closed since the last run, so the finance figures
+    never re-read the whole ledger (see :func:`service.roll_up_closed_days`)."""
+    async with current_database().transaction() as session:
+        rows = await service.roll_up_closed_days(session)
+    if rows:
+        log.info("captures_rolled_up", rows=rows)
+
+
 @periodic("payments.reconcile_daily", every=timedelta(days=1))
 async def reconcile_daily() -> None:
     """Just after midnight UTC: reconcile yesterday for every provider that is set up, each in

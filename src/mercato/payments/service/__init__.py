@@ -3,7 +3,7 @@ ledger and ``start_payment`` through :mod:`mercato.payments`."""
 
 from mercato.payments.service._state import PaymentMismatch
 from mercato.payments.service.admin import list_all_payments, list_balances, list_journals
-from mercato.payments.service.finance import FinanceOverview, finance_overview
+from mercato.payments.service.finance import FinanceOverview, finance_overview, roll_up_closed_days
 from mercato.payments.service.integrity import (
     RULES,
     LedgerReport,
@@ -124,6 +124,7 @@ __all__ = [
     "refund_payment",
     "reverse_journal",
     "reverse_payout_transfer",
+    "roll_up_closed_days",
     "run_reconciliation",
     "sandbox_payments_due",
     "seller_balances",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit import clock
@@ -16,6 +17,8 @@ from mercato.payments import repository
 from mercato.payments.calculations import PLATFORM_COMMISSION, PLATFORM_SUBSCRIPTIONS
 
 CHART_DAYS = 30
+# Days that ended more than this long ago are closed: no journal can still be dated on them.
+CLOSED = timedelta(days=1)
 
 # LIKE patterns over the account codes (see the account helpers in calculations).
 ESCROW_ACCOUNTS = "escrow:%"
@@ -81,7 +84,7 @@ async def finance_overview(
     now = clock.now()
     since = now.date() - timedelta(days=days - 1)
     totals = {
-        "gmv": await repository.captured_totals(session),
+        "gmv": await captured_totals(session),
         "commission": await repository.balance_totals(session, PLATFORM_COMMISSION),
         "plans": await repository.balance_totals(session, PLATFORM_SUBSCRIPTIONS),
         "escrow": await repository.balance_totals(session, ESCROW_ACCOUNTS),
@@ -120,15 +123,61 @@ def _currency_figures(currency: str, totals: dict[str, dict[str, int]]) -> Curre
     )
 
 
+# --- captures rolled up per closed day -------------------------------------------------------
+
+
+async def roll_up_closed_days(session: AsyncSession) -> int:
+    """Sum the captures of every day not rolled up yet that ended more than a day ago (no
+    journal can still be written with such a date); the number of (day, currency) rows added.
+    Two runs at once add nothing twice: the second one's rows collide and it adds none."""
+    last = await repository.last_rolled_up_day(session)
+    start = _midnight(last + timedelta(days=1)) if last else None
+    rows = await repository.daily_captured(session, start, _midnight(clock.now().date() - CLOSED))
+    try:
+        async with session.begin_nested():
+            repository.add_daily_captures(session, rows)
+            await session.flush()
+    except IntegrityError:
+        return 0
+    return len(rows)
+
+
+async def captured_totals(session: AsyncSession) -> dict[str, int]:
+    """Per currency, everything ever captured: the rolled-up days plus a live sum of the days
+    after them, so the cost follows the recent days, not the whole history."""
+    last = await repository.last_rolled_up_day(session)
+    if last is None:
+        return await repository.captured_totals(session)
+    totals = await repository.rolled_up_totals(session)
+    live = await repository.captured_totals(session, _midnight(last + timedelta(days=1)))
+    return {
+        currency: totals.get(currency, 0) + live.get(currency, 0)
+        for currency in totals.keys() | live.keys()
+    }
+
+
+async def _daily_captured(
+    session: AsyncSession, since: date, until: date
+) -> dict[tuple[str, str], int]:
+    last = await repository.last_rolled_up_day(session)
+    rows = await repository.rolled_up_days(session, since, last) if last else []
+    live_since = max(since, last + timedelta(days=1)) if last else since
+    rows += await repository.daily_captured(
+        session, _midnight(live_since), _midnight(until + timedelta(days=1))
+    )
+    return {(day, currency): amount for day, currency, amount in rows}
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
 async def _daily(
     session: AsyncSession, since: date, until: date, currencies: list[str]
 ) -> list[DailyFigures]:
-    start = datetime.combine(since, time(0), tzinfo=UTC)
-    end = datetime.combine(until + timedelta(days=1), time(0), tzinfo=UTC)
-    gmv = {
-        (day, currency): amount
-        for day, currency, amount in await repository.daily_captured(session, start, end)
-    }
+    start = _midnight(since)
+    end = _midnight(until + timedelta(days=1))
+    gmv = await _daily_captured(session, since, until)
     commission = {
         (day, currency): amount
         for day, currency, amount in await repository.daily_account_movements(

@@ -35,6 +35,7 @@ RULES = {
     "currency-unbalanced": "all postings of a currency sum to zero",
     "balance-mismatch": "every cached balance equals the sum of its postings",
     "negative-balance": "no escrow or seller-available balance is negative",
+    "daily-capture-mismatch": "every rolled-up day's captures equal its capture journals",
 }
 
 
@@ -83,5 +84,13 @@ async def check_ledger(session: AsyncSession) -> LedgerReport:
     for account, currency, total in await repository.negative_protected_balances(session):
         violations.append(
             Violation("negative-balance", f"{account} {currency}", f"balance is {total}")
+        )
+    for day, currency, kept, total in await repository.daily_capture_mismatches(session):
+        violations.append(
+            Violation(
+                "daily-capture-mismatch",
+                f"{day} {currency}",
+                f"rolled up {kept}, capture journals {total}",
+            )
         )
     return LedgerReport(counts.journals, counts.postings, counts.balances, violations)
