@@ -35,6 +35,7 @@ from tests.fixtures.matrix import (
 )
 from tests.fixtures.orders import matrix_orders
 from tests.governance import matrix as governance_matrix
+from tests.orders import matrix as orders_matrix
 from tests.performance import matrix as performance_matrix
 from tests.reviews import matrix as reviews_matrix
 
@@ -479,7 +480,7 @@ CASES = [
         "PUT",
         "/api/v1/settlement/sellers/{seller_id}/hold",
         staff_only(200, support=403),
-        json={"hold_days": 3},
+        json={"hold_days": 3, "reason": "Matrix risk review"},
     ),
     Case(
         "PUT",
@@ -487,19 +488,8 @@ CASES = [
         staff_only(200, support=403),
         json={"account_id": "acct_1MatrixSeller"},
     ),
+    # The category periods are the escrow hold policy's (governance's matrix).
     Case("GET", "/api/v1/settlement/holds", staff_only(200)),
-    Case(
-        "PUT",
-        "/api/v1/settlement/categories/{catalog_category}/hold",
-        staff_only(200, support=403),
-        json={"hold_days": 14},
-    ),
-    # The matrix's category has no hold of its own to remove.
-    Case(
-        "DELETE",
-        "/api/v1/settlement/categories/{catalog_category}/hold",
-        staff_only(404, support=403),
-    ),
     # Payouts: a seller's own balance, schedule and payouts; staff read all, admins act. The
     # matrix sellers have no available money (409); "{buyer_id}" is no payout (404).
     Case("GET", "/api/v1/payouts/balance", sellers_only(200)),
@@ -647,6 +637,7 @@ DOMAIN_MATRICES: tuple[Any, ...] = (
     audit_matrix,
     disputes_matrix,
     governance_matrix,
+    orders_matrix,
     performance_matrix,
     reviews_matrix,
 )
@@ -786,7 +777,8 @@ async def test_authorization_matrix(client, runtime, case: Case):
     """Every role against one endpoint. The rows the case needs are made once; each role's call
     runs in a savepoint rolled back afterwards (and with no cookie left by the one before), so
     no role sees another's writes."""
-    people = await actors(runtime, client)
+    extra = tuple(role for role in case.expected if role not in ROLES)
+    people = await actors(runtime, client, extra=extra)
     # The catalog's rows cost a few requests: made only for the cases that name them.
     values = await _placeholders(
         client,
@@ -804,7 +796,7 @@ async def test_authorization_matrix(client, runtime, case: Case):
     connection = runtime.database.bind
     assert connection is not None, "the matrix needs the test database's own connection"
     outcomes: dict[str, str] = {}
-    for role in ROLES:
+    for role in (*ROLES, *extra):
         client.cookies.clear()
         savepoint = await connection.begin_nested()
         try:

@@ -23,8 +23,8 @@ from mercato.cart.demo import seed_cart_demo
 from mercato.catalog.demo import seed_catalog_demo
 from mercato.commission.demo import seed_commission_demo
 from mercato.config import Settings
-from mercato.disputes.demo import seed_disputes_demo
-from mercato.governance.demo import seed_governance_demo
+from mercato.disputes.demo import seed_disputes_demo, seed_returns_demo
+from mercato.governance.demo import seed_escrow_hold_demo, seed_governance_demo
 from mercato.kit.auth import Principal, Role
 from mercato.kit.runtime import build_runtime
 from mercato.kit.storage import FileStore
@@ -124,12 +124,14 @@ DOMAIN_SEEDS: tuple[tuple[str, DomainSeed], ...] = (
     ("Catalog: categories, listings, images", seed_catalog_demo),
     ("Commission: rules, plans, a campaign", seed_commission_demo),
     ("Cart: Bob's cart with items from both demo sellers", seed_cart_demo),
+    ("Escrow hold policy: three days, lamps a week, since launch", seed_escrow_hold_demo),
     ("Orders: Alice's and Bob's orders in every status", seed_orders_demo),
     ("Settlement: releases of completed orders, refunds before and after", seed_settlement_demo),
     ("Payouts: schedules, a paid, a failed and a pending payout", seed_payouts_demo),
     ("Reviews: ratings and replies on delivered orders, a reported review", seed_reviews_demo),
     ("Disputes and returns: open, answered, escalated and decided", seed_disputes_demo),
-    ("Governance: policies, SLA clocks and their breaches", seed_governance_demo),
+    ("Governance: policies, SLA clocks, buyer-seller messages, breaches", seed_governance_demo),
+    ("Returns under the SLA: a restocking fee kept, an expired return", seed_returns_demo),
     ("Performance: a late seller warned then suppressed, its appeal", seed_performance_demo),
     ("Audit log: the chain of every action above", seed_audit_demo),
 )

@@ -20,6 +20,7 @@ from tests.fixtures.matrix import (
     ANON,
     BUYER,
     OTHER,
+    OTHER_BUYER,
     SELLER,
     SUPPORT,
     Case,
@@ -56,6 +57,7 @@ RETURN_BODY = {
     "order_id": "{disputes_delivered_order}",
     "order_line_id": "{disputes_delivered_line}",
     "quantity": 1,
+    "reason_code": "changed_mind",
     "reason": "Too small for me.",
 }
 CASES: list[Case] = [
@@ -105,6 +107,12 @@ CASES: list[Case] = [
         f"{D}/returns",
         {ANON: 401, BUYER: 201, SELLER: 403, OTHER: 403, SUPPORT: 403, ADMIN: 403},
         json=RETURN_BODY,
+    ),
+    Case(
+        "GET",
+        f"{D}/orders/{{disputes_delivered_order}}/return-conditions",
+        # Another buyer is told the order does not exist, like another seller.
+        parties(200, 200, admin=200, support=200) | {OTHER_BUYER: 404},
     ),
     Case("GET", f"{D}/returns", signed_in(200)),
     Case("GET", f"{D}/returns/{{disputes_return}}", parties(200, 200, admin=200, support=200)),
@@ -189,6 +197,7 @@ async def placeholders(
                 order_id=uuid.UUID(order_id),
                 order_line_id=uuid.UUID(line_id),
                 quantity=1,
+                reason_code="changed_mind",
                 reason="Too small for me.",
             )
             returns.append((await service.request_return(session, buyer, data)).id)

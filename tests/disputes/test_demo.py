@@ -1,5 +1,6 @@
-"""The disputes demo: an open, an escalated and a decided dispute, a requested and a refunded
-return on the demo orders; seeding twice adds nothing; the ledger holds."""
+"""The disputes demo: an open, an escalated and a decided dispute and a requested return on the
+demo orders; once the SLA policy is in force, a return refunded less the restocking fee and an
+approved return expired by the sweep; seeding twice adds nothing; the ledger holds."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from sqlalchemy import func, select
 from mercato.accounts.service import create_user_with_role
 from mercato.cart.demo import seed_cart_demo
 from mercato.catalog.demo import seed_catalog_demo
-from mercato.disputes.demo import seed_disputes_demo
+from mercato.disputes.demo import seed_disputes_demo, seed_returns_demo
 from mercato.disputes.models import Dispute, Return
+from mercato.governance.demo import seed_governance_demo
 from mercato.kit.auth import Role
 from mercato.kit.runtime import Runtime
 from mercato.orders.demo import seed_orders_demo
@@ -36,6 +38,21 @@ async def test_demo_disputes_and_returns(runtime: Runtime):
             (r.status, r.refunded_minor > 0)
             for r in (await session.execute(select(Return))).scalars()
         )
+    assert returns == [("requested", False)]
+    for seed in (seed_governance_demo, seed_returns_demo, seed_returns_demo):
+        async with runtime.database.transaction() as session:
+            await seed(session, runtime.files)
+    async with runtime.database.reading() as session:
+        settled = sorted(
+            (
+                r.status,
+                r.reason_code,
+                r.restocking_fee_percent,
+                r.refunded_minor,
+                r.restocking_fee_minor,
+            )
+            for r in (await session.execute(select(Return))).scalars()
+        )
         count = (await session.execute(select(func.count()).select_from(Dispute))).scalar_one()
     assert found == [
         ("decided", "refund_partial", True),
@@ -43,5 +60,11 @@ async def test_demo_disputes_and_returns(runtime: Runtime):
         ("open", "", False),
     ]
     assert count == 3
-    assert returns == [("refunded", True), ("requested", False)]
+    expired, refunded, requested = settled
+    assert expired[:2] == ("expired", "defective") and expired[3:] == (0, 0)
+    assert requested[0] == "requested"
+    status, reason, percent, refund, fee = refunded
+    assert (status, reason, percent) == ("refunded", "changed_mind", 10)
+    # The demo policy's 10 % of the unit's price, rounded half up; the rest refunded.
+    assert fee == (refund + fee + 5) // 10 and fee > 0
     await ledger_ok(runtime)

@@ -168,7 +168,12 @@ async def test_seller_returns_page_refunds_on_receipt(
     order = await delivered_mug(runtime, client, market)
     line_id = (await escrow(runtime, order["id"])).lines[0].line_id
     token = await sign_in(client, market, "buyer")
-    base = {"csrf_token": token, "order_id": order["id"], "order_line_id": str(line_id)}
+    base = {
+        "csrf_token": token,
+        "order_id": order["id"],
+        "order_line_id": str(line_id),
+        "reason_code": "changed_mind",
+    }
     too_many = await client.post(
         "/disputes/returns/new", data=base | {"quantity": "3", "reason": "Too small."}
     )

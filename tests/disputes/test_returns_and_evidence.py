@@ -15,6 +15,7 @@ from mercato.disputes.models import DisputeEvidence, Return
 from mercato.disputes.schemas import (
     DisputeOpenIn,
     ReturnApproveIn,
+    ReturnReason,
     ReturnRejectIn,
     ReturnRequestIn,
 )
@@ -35,11 +36,14 @@ async def delivered(runtime: Runtime, client: httpx.AsyncClient, market: Market)
     return order
 
 
-def asking(order: dict, line_id: uuid.UUID, quantity: int) -> ReturnRequestIn:
+def asking(
+    order: dict, line_id: uuid.UUID, quantity: int, why: ReturnReason = ReturnReason.CHANGED_MIND
+) -> ReturnRequestIn:
     return ReturnRequestIn(
         order_id=uuid.UUID(order["id"]),
         order_line_id=line_id,
         quantity=quantity,
+        reason_code=why,
         reason="Too small for me.",
     )
 

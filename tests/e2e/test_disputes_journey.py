@@ -1,7 +1,9 @@
 """Disputes in a real browser on the demo marketplace (as ``make run`` serves it): the buyer
 disputes a delivered order, the seller rejects, the buyer escalates, the admin refunds half;
 the amounts shown and the order's refund agree. The demo's disputes and returns show in the
-seller portal and the admin queue."""
+seller portal and the admin queue. The buyer reads the refund conditions on the return form,
+sees an expired return on her order, asks again, and both parties see the ship-back deadline
+once the seller approves."""
 
 from __future__ import annotations
 
@@ -123,10 +125,67 @@ def test_seller_returns_and_admin_queue_from_the_demo(new_context: NewContext) -
     atelier = new_context().new_page()
     sign_in(atelier, "atelier@mercato.example", DEMO_PASSWORD)
     atelier.goto("/seller/returns")
-    expect(atelier.get_by_test_id("seller-return").first).to_contain_text("Refunded")
+    returns = atelier.get_by_test_id("seller-return")
+    expect(returns.filter(has_text="restocking fee kept").first).to_contain_text("Refunded:")
+    expect(returns.filter(has_text="Expired on").first).to_contain_text("nothing was refunded")
+    shot(atelier, "seller-returns-fee-and-expired")
     admin = new_context().new_page()
     sign_in(admin, "admin@mercato.example", DEMO_PASSWORD)
     admin.goto("/admin/disputes")
     table = admin.get_by_test_id("admin-disputes")
     expect(table).to_contain_text("Awaiting the seller")
     expect(table).to_contain_text("Decided")
+
+
+def test_buyer_reads_the_refund_conditions_and_both_see_the_ship_back_deadline(
+    new_context: NewContext,
+) -> None:
+    alice = new_context().new_page()
+    sign_in(alice, "alice@mercato.example", DEMO_PASSWORD)
+    alice.goto("/orders")
+    completed = (
+        alice.get_by_test_id("history-order")
+        .filter(has_text="Atelier")
+        .filter(has_text="Completed")
+        .filter(has_not_text="service")
+    )
+    completed.first.locator(".order-row__link").click()
+    panel = alice.locator("#disputes-panel")
+    # The demo's approved return that was never sent back: expired, and a dispute still open.
+    expect(panel.get_by_test_id("return-expired")).to_contain_text("the return expired")
+    expect(panel.get_by_test_id("return-expired")).to_contain_text("still report a problem")
+    shot(alice, "buyer-expired-return")
+
+    panel.get_by_test_id("return-item").click()
+    expect(alice.get_by_role("heading", level=1)).to_have_text("Return an item")
+    conditions = alice.get_by_test_id("return-conditions")
+    expect(conditions).to_contain_text("Until")
+    expect(conditions).to_contain_text("Within 14 days of the seller's approval")
+    expect(conditions.get_by_test_id("restocking-fee")).to_contain_text("10 %")
+    shot(alice, "buyer-return-conditions")
+    alice.get_by_label(re.compile("I changed my mind")).check()
+    alice.get_by_label("Tell the seller more").fill("It does not go with my kitchen after all.")
+    alice.get_by_role("button", name="Request return").click()
+    expect(alice.locator(".flash")).to_contain_text("Your return request was sent")
+
+    atelier = new_context().new_page()
+    sign_in(atelier, "atelier@mercato.example", DEMO_PASSWORD)
+    atelier.goto("/seller/returns")
+    card = atelier.get_by_test_id("seller-return").filter(has_text="Requested").first
+    expect(card).to_contain_text("I changed my mind")
+    expect(card).to_contain_text("10 % restocking fee")
+    card.get_by_label("Return instructions").fill("Post it to 4 quai des Potiers, Lyon.")
+    card.get_by_role("button", name="Approve").click()
+    expect(atelier.locator(".flash")).to_contain_text("Return approved")
+    deadline = atelier.get_by_test_id("ship-back-deadline").first
+    expect(deadline).to_contain_text("Ship-back deadline")
+    shot(atelier, "seller-ship-back-deadline")
+
+    alice.reload()
+    expect(alice.locator("#disputes-panel").get_by_test_id("ship-back-by")).to_contain_text(
+        "Send it back by"
+    )
+    expect(alice.locator("#disputes-panel").get_by_test_id("ship-back-by")).to_contain_text(
+        "10 % restocking fee"
+    )
+    shot(alice, "buyer-ship-back-by")

@@ -1,7 +1,8 @@
 """Seller performance in a real browser on the demo marketplace: Nordic Outdoor Co. breached
-the thresholds and was warned and then suppressed by the policy. It sees its standing, the
-reason, its metrics and the trend; its listings are gone from search but still open by direct
-link; the admin sees the table and accepts the pending appeal, and the listings come back to
+the thresholds (its parcels leave after their ship-by deadline, among others) and was warned
+and then suppressed by the policy. It sees its standing, the reason, its metrics and the
+trend; its listings are gone from search but still open by direct link; the admin sees the
+table and the seller's reasons, accepts the pending appeal, and the listings come back to
 search."""
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ def test_the_suppressed_seller_sees_why_and_leaves_search(new_context: NewContex
     defects = seller.locator('#metrics tr[data-metric="defect"]')
     expect(defects).to_contain_text("below 1%")
     expect(defects.locator(".gov-late").first).to_be_visible()
+    # Its parcels left after their ship-by deadline: lateness is one of the reasons.
+    expect(seller.locator("#standing-reason")).to_contain_text("Late shipment rate")
+    late = seller.locator('#metrics tr[data-metric="late_shipment"]')
+    expect(late).to_contain_text("below 4%")
+    expect(late.locator(".gov-late").first).to_be_visible()
     expect(seller.locator("svg.perf-chart polyline").first).to_be_visible()
     expect(seller.locator("#appeals")).to_contain_text("Pending")
     screenshot(seller, "performance-seller")
@@ -66,6 +72,11 @@ def test_the_admin_accepts_the_appeal(new_context: NewContext) -> None:
     appeal = admin.locator("#appeals form").first
     expect(appeal).to_contain_text("Nordic Outdoor")
     screenshot(admin, "performance-admin")
+    nordic.get_by_role("link", name="Nordic Outdoor").click()
+    detail = admin.locator("#seller-detail")
+    expect(detail).to_contain_text("Late shipment rate")
+    expect(detail.locator('tr[data-metric="late_shipment"] .gov-late').first).to_be_visible()
+    screenshot(admin, "performance-admin-nordic")
 
     appeal.get_by_label("Answer to the seller").fill("The carrier strike is documented.")
     appeal.get_by_role("button", name="Accept: one level down").click()

@@ -1,6 +1,8 @@
 """Reviews in a real browser on the demo marketplace: Bob confirms the delivery of his shipped
 order and reviews it from the order page, the review shows on the product page; the seller
-answers it from the portal; the admin hides the reported two-star review."""
+answers it from the portal; the admin hides the reported two-star review. Bob then edits his
+review: the order page and the product page say it was edited, the seller's reply stays, and
+his own review offers him no Report button (another reader's does)."""
 
 from __future__ import annotations
 
@@ -74,6 +76,51 @@ def test_buyer_reviews_seller_replies_admin_hides(new_context: NewContext) -> No
     admin.get_by_role("link", name="Reported and hidden").click()
     expect(admin.get_by_test_id("moderation-item").first).to_contain_text("Hidden")
     screenshot(admin, "reviews-admin-hidden")
+
+
+def test_buyer_edits_a_review_and_cannot_report_it(new_context: NewContext) -> None:
+    bob = new_context().new_page()
+    sign_in(bob, "bob@mercato.example", DEMO_PASSWORD)
+    bob.goto("/orders")
+    # The order Bob reviewed in the first journey: delivered, with his answered review.
+    bob.get_by_test_id("history-order").filter(has_text="Delivered").first.locator("a").click()
+    panel = bob.locator("#reviews-panel")
+    expect(panel.get_by_test_id("my-review").first).to_contain_text("Sturdy and pretty")
+    panel.get_by_text("Edit your review").first.click()
+    panel.locator("label[title='2 stars']").first.click()
+    panel.get_by_label("Your review").first.fill(
+        "The glaze chipped after a week in the dishwasher."
+    )
+    screenshot(bob, "reviews-buyer-edit-form")
+    panel.get_by_role("button", name="Save changes").first.click()
+    expect(panel).to_contain_text("Your review is updated.")
+    mine = panel.get_by_test_id("my-review").first
+    expect(mine).to_contain_text("The glaze chipped after a week in the dishwasher.")
+    expect(mine.get_by_test_id("review-edited")).to_contain_text("Edited")
+    expect(mine).to_contain_text("Thank you Bob, enjoy your coffee!")
+    screenshot(bob, "reviews-buyer-edited")
+
+    panel.locator(".review-panel__item a").first.click()
+    own = (
+        bob.locator("#reviews")
+        .get_by_test_id("review")
+        .filter(has_text="The glaze chipped after a week")
+    )
+    expect(own.get_by_test_id("review-edited")).to_contain_text("edited")
+    expect(own).to_contain_text("Your review")
+    expect(own.get_by_text("Report", exact=True)).to_have_count(0)
+    own.scroll_into_view_if_needed()
+    screenshot(bob, "reviews-own-review-no-report")
+
+    alice = new_context().new_page()
+    sign_in(alice, "alice@mercato.example", DEMO_PASSWORD)
+    alice.goto(bob.url)
+    theirs = (
+        alice.locator("#reviews")
+        .get_by_test_id("review")
+        .filter(has_text="The glaze chipped after a week")
+    )
+    expect(theirs.get_by_text("Report", exact=True)).to_have_count(1)
 
 
 def test_search_sorts_by_rating_and_filters(page: Page) -> None:

@@ -25,6 +25,7 @@ from tests.fixtures.matrix import (
 PREFIX = "/api/v1/governance"
 POLICIES = f"{PREFIX}/policies"
 SLA_DRAFT = {"kind": "sla", "reason": "Faster shipping", "parameters": DEFAULT_SLA}
+HOLD_DRAFT = {"kind": "escrow_hold", "reason": "Longer holds", "parameters": {"hold_days": 5}}
 
 
 def admins_only(status: int) -> dict[str, int]:
@@ -34,8 +35,11 @@ def admins_only(status: int) -> dict[str, int]:
 CASES: list[Case] = [
     Case("GET", POLICIES, staff_only(200)),
     Case("POST", POLICIES, admins_only(201), json=SLA_DRAFT),
+    Case("POST", POLICIES, admins_only(201), json=HOLD_DRAFT),
     Case("GET", f"{POLICIES}/{{governance_draft}}", staff_only(200)),
     Case("GET", f"{POLICIES}/{{governance_draft}}/preview", admins_only(200)),
+    Case("GET", f"{POLICIES}/{{governance_hold_draft}}/preview", admins_only(200)),
+    Case("POST", f"{POLICIES}/{{governance_hold_draft}}/activate", admins_only(200), json={}),
     Case("POST", f"{POLICIES}/{{governance_draft}}/activate", admins_only(200), json={}),
     Case("GET", f"{PREFIX}/terms", signed_in(200)),
     Case(
@@ -57,8 +61,8 @@ CASES: list[Case] = [
 async def placeholders(
     client: Any, people: Any, runtime: Any, values: dict[str, str]
 ) -> dict[str, str]:
-    """The rows the governance cases name (``{governance_…}``): buyer terms v1 in force and a
-    draft SLA version."""
+    """The rows the governance cases name (``{governance_…}``): buyer terms v1 in force, a
+    draft SLA version and a draft escrow hold version."""
     admin = Principal(user_id=uuid.UUID(people[ADMIN].user_id), role=Role.ADMIN)
     async with runtime.database.transaction() as session:
         terms = await service.draft_policy(
@@ -70,4 +74,5 @@ async def placeholders(
         )
         await service.activate_policy(session, admin, terms.id, ActivateIn())
         draft = await service.draft_policy(session, admin, PolicyDraftIn.model_validate(SLA_DRAFT))
-    return {"governance_draft": str(draft.id)}
+        hold = await service.draft_policy(session, admin, PolicyDraftIn.model_validate(HOLD_DRAFT))
+    return {"governance_draft": str(draft.id), "governance_hold_draft": str(hold.id)}

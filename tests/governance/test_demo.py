@@ -19,6 +19,7 @@ from mercato.governance.models import (
 from mercato.kit.auth import Role
 from mercato.kit.runtime import Runtime
 from mercato.orders.demo import seed_orders_demo
+from mercato.orders.models import OrderMessage
 from tests.fixtures.accounts import PASSWORD
 from tests.orders.test_demo import _demo_people
 
@@ -33,6 +34,27 @@ async def counts(runtime: Runtime) -> dict[str, int]:
         }
 
 
+async def respond_clocks(runtime: Runtime) -> dict[str, int]:
+    """The demo conversations' messages and their respond-by deadlines by outcome."""
+    async with runtime.database.reading() as session:
+        rows = (
+            await session.execute(
+                select(SlaDeadline.met_at, SlaDeadline.breached_at).where(
+                    SlaDeadline.kind == "respond"
+                )
+            )
+        ).all()
+        messages = (
+            await session.execute(select(func.count()).select_from(OrderMessage))
+        ).scalar_one()
+    return {
+        "messages": messages,
+        "met": sum(1 for met, _ in rows if met),
+        "breached": sum(1 for _, breached in rows if breached),
+        "open": sum(1 for met, breached in rows if not (met or breached)),
+    }
+
+
 async def test_demo_policies_clocks_and_a_breach(runtime: Runtime):
     await _demo_people(runtime)
     async with runtime.database.transaction() as session:
@@ -45,9 +67,13 @@ async def test_demo_policies_clocks_and_a_breach(runtime: Runtime):
         await seed_orders_demo(session, runtime.files)
         await seed_governance_demo(session, runtime.files)
     first = await counts(runtime)
+    conversations = await respond_clocks(runtime)
     async with runtime.database.transaction() as session:
         await seed_governance_demo(session, runtime.files)
     assert await counts(runtime) == first
+    assert await respond_clocks(runtime) == conversations
+    # Answered quickly (twice), answered late (the sweep's breach), one still waiting.
+    assert conversations == {"messages": 7, "met": 2, "breached": 1, "open": 1}
     assert first["governance_policy_version"] == 3
     assert first["governance_terms_acceptance"] == 2
     assert first["governance_sla_deadline"] > 10

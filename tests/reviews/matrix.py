@@ -20,6 +20,7 @@ from tests.fixtures.matrix import (
     ANON,
     BUYER,
     OTHER,
+    OTHER_BUYER,
     SELLER,
     SUPPORT,
     Case,
@@ -54,6 +55,14 @@ CASES: list[Case] = [
     Case("GET", f"{PREFIX}/mine", buyers_only(200)),
     Case("GET", f"{PREFIX}/shop", sellers_only(200)),
     Case(
+        "PUT",
+        f"{PREFIX}/{{reviews_review}}",
+        # Only its author edits a review; another buyer is told it does not exist.
+        buyers_only(200) | {OTHER_BUYER: 404},
+        json=REVIEW | {"rating": 2, "body": "Changed my mind."},
+        tags=REVIEWED,
+    ),
+    Case(
         "POST",
         f"{PREFIX}/{{reviews_review}}/reply",
         {ANON: 401, BUYER: 403, SELLER: 201, OTHER: 404, SUPPORT: 403, ADMIN: 403},
@@ -63,8 +72,8 @@ CASES: list[Case] = [
     Case(
         "POST",
         f"{PREFIX}/{{reviews_review}}/reports",
-        # The buyer wrote it: one does not report one's own review.
-        signed_in(201, buyer=403),
+        # The buyer wrote it: one does not report one's own review; another buyer may.
+        signed_in(201, buyer=403) | {OTHER_BUYER: 201},
         json={"reason": "spam"},
         tags=REVIEWED,
     ),

@@ -1,6 +1,6 @@
 """The reviews demo: Alice's and Bob's received orders are reviewed (a two-star one among
-them), each seller answered a review, the two-star review waits in the moderation queue, and
-seeding twice changes nothing."""
+them), each seller answered a review, the two-star review waits in the moderation queue, Alice
+edited one of her reviews, and seeding twice changes nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from mercato.kit.auth import Principal, Role
 from mercato.kit.runtime import Runtime
 from mercato.orders.demo import seed_orders_demo
 from mercato.reviews import service
-from mercato.reviews.demo import seed_reviews_demo
+from mercato.reviews.demo import UPDATE, seed_reviews_demo
 from mercato.reviews.models import Review
 from tests.fixtures.accounts import PASSWORD
 from tests.orders.test_demo import _demo_people
@@ -48,3 +48,10 @@ async def test_demo_reviews_replies_and_a_reported_review(runtime: Runtime):
     assert {2, 4, 5} <= ratings
     assert lines == reviews
     assert queue.items and all(item.rating == 2 for item in queue.items)
+    async with runtime.database.reading() as session:
+        edited = (
+            await session.execute(
+                select(Review.buyer_name, Review.body).where(Review.edited_at.is_not(None))
+            )
+        ).all()
+    assert [(name, body.endswith(UPDATE)) for name, body in edited] == [("Alice B.", True)]

@@ -15,7 +15,8 @@ from mercato.kit.runtime import Runtime
 from mercato.payments.models import LedgerJournal
 from mercato.settlement.models import Escrow, Refund
 from tests.orders.test_seller_pages import browser_like, post, sign_in_as
-from tests.settlement.conftest import Market, complete, money, paid_orders
+from tests.settlement.conftest import Market, admin_of, complete, money, paid_orders
+from tests.settlement.test_holds import activate_hold
 
 __all__ = ["browser_like"]
 ROLES = ("anonymous", "buyer", "other_seller", "seller", "support", "admin")
@@ -154,32 +155,35 @@ async def test_the_refund_screen_refunds_lines_and_explains_refusals(
     assert 'data-testid="order-refunds"' in page.text and "refunded" in page.text
 
 
-async def test_admins_set_and_remove_category_holds_from_the_page(
+async def test_admins_set_a_seller_hold_with_a_reason_and_see_the_policy(
     runtime: Runtime, client: httpx.AsyncClient, market: Market
 ):
-    ceramics = str(market.tree.ceramics)
-    form = {"category_id": ceramics, "hold_days": "14"}
+    await activate_hold(runtime, admin_of(market), 3, {market.tree.ceramics: 8})
+    form = {"seller_id": str(market.seller_id), "hold_days": "14", "reason": "Risk review"}
     for role in ("anonymous", "buyer", "seller", "support"):
         await as_role(client, market, role)
-        refused = await post(client, "/admin/settlement/holds/categories", form)
+        refused = await post(client, "/admin/settlement/holds/sellers", form)
         assert outcome(refused) == ("login" if role == "anonymous" else 403), role
     await as_role(client, market, "support")
-    assert "Set hold period" not in (await client.get("/admin/settlement/holds")).text
+    seen = (await client.get("/admin/settlement/holds")).text
+    assert "Set hold period" not in seen and "Draft a new version" not in seen
+    assert "Version 1" in seen and "Ceramics" in seen and "8 days" in seen
     await as_role(client, market, "admin")
-    too_long = await post(client, "/admin/settlement/holds/categories", form | {"hold_days": "61"})
+    too_long = await post(client, "/admin/settlement/holds/sellers", form | {"hold_days": "61"})
     assert too_long.status_code == 422 and "field--invalid" in too_long.text
-    assert "No category has a hold period of its own." in too_long.text
-    done = await post(client, "/admin/settlement/holds/categories", form)
+    no_reason = await post(client, "/admin/settlement/holds/sellers", form | {"reason": ""})
+    assert no_reason.status_code == 422 and "field--invalid" in no_reason.text
+    assert "Every seller waits the policy" in no_reason.text
+    done = await post(client, "/admin/settlement/holds/sellers", form)
     assert done.status_code == 303
     page = await client.get("/admin/settlement/holds")
-    table = page.text.split('data-testid="category-holds"', 1)[1].split("</table>", 1)[0]
-    assert "Ceramics" in table and "14 days" in table
-    removed = await post(client, f"/admin/settlement/holds/categories/{ceramics}/remove")
-    assert removed.status_code == 303
-    assert (
-        "No category has a hold period of its own."
-        in (await client.get("/admin/settlement/holds")).text
-    )
+    table = page.text.split('data-testid="seller-holds"', 1)[1].split("</table>", 1)[0]
+    assert "14 days" in table and "Risk review" in table and "Admin" in table
+    link = 'href="/admin/governance/policies?kind=escrow_hold#draft-title"'
+    assert link in page.text
+    assert "/admin/settlement/holds/categories" not in page.text
+    gone = await post(client, "/admin/settlement/holds/categories", {"hold_days": "3"})
+    assert gone.status_code in (404, 405)
 
 
 async def test_sign_in_keeps_the_escrow_page_in_the_admin_nav(

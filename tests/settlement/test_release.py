@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from mercato.kit.clock import FrozenClock
-from mercato.kit.errors import Conflict, Forbidden, NotFound
+from mercato.kit.errors import Conflict, Forbidden
 from mercato.kit.runtime import Runtime
 from mercato.payments.service import journals_for
 from mercato.settlement import service, tasks
-from mercato.settlement.schemas import EscrowStatus
+from mercato.settlement.schemas import EscrowStatus, SellerHoldIn
 from mercato.settlement.settings import SettlementSettings, use_settlement_settings
 from tests.fixtures.accounts import last_mail_to
 from tests.settlement.conftest import (
@@ -71,71 +71,6 @@ async def test_a_paid_order_holds_its_escrow_until_release(
     await ledger_ok(runtime)
 
 
-async def test_a_seller_hold_period_delays_the_release(
-    runtime: Runtime, client: httpx.AsyncClient, market: Market, clock: FrozenClock
-):
-    async with runtime.database.transaction() as session:
-        with pytest.raises(Forbidden):
-            await service.set_seller_hold(session, seller_of(market), market.seller_id, 0)
-        await service.set_seller_hold(session, admin_of(market), market.seller_id, 7)
-    mug = (await paid_orders(runtime, client, market, (market.mug_small, 1)))["seller"]
-    await complete(client, market, clock, ("seller", mug))
-    waiting = await escrow(runtime, market, mug["id"])
-    assert waiting.release_after == waiting.completed_at + timedelta(days=7)
-    assert (waiting.status, waiting.due) == (EscrowStatus.RELEASABLE, False)
-    assert await release() == 0
-    clock.advance(timedelta(days=7))
-    assert await release() == 1
-    await ledger_ok(runtime)
-
-
-async def test_category_holds_lengthen_the_sellers_and_the_deepest_one_applies(
-    runtime: Runtime, client: httpx.AsyncClient, market: Market, clock: FrozenClock
-):
-    admin, tree = admin_of(market), market.tree
-    async with runtime.database.transaction() as session:
-        await service.set_seller_hold(session, admin, market.seller_id, 2)
-        await service.set_category_hold(session, admin, tree.home, 10)
-        with pytest.raises(Forbidden):
-            await service.set_category_hold(session, seller_of(market), tree.home, 0)
-    orders = await paid_orders(runtime, client, market, (market.mug_small, 1), (market.lamp, 1))
-    mug, lamp = orders["seller"], orders["other_seller"]
-    async with runtime.database.transaction() as session:  # a subcategory's own hold wins
-        await service.set_category_hold(session, admin, tree.ceramics, 5)
-    await complete(client, market, clock, ("seller", mug), ("other_seller", lamp))
-    for order, days in ((mug, 5), (lamp, 5)):
-        waiting = await escrow(runtime, market, order["id"])
-        assert waiting.release_after == waiting.completed_at + timedelta(days=days)
-    async with runtime.database.transaction() as session:
-        await service.clear_category_hold(session, admin, tree.ceramics)
-        holds = await service.list_holds(session, admin)
-    assert [(hold.category_name, hold.hold_days) for hold in holds.categories] == [
-        ("Home & Living", 10)
-    ]
-    assert [(hold.seller_id, hold.hold_days) for hold in holds.sellers] == [(market.seller_id, 2)]
-    clock.advance(timedelta(days=5))
-    assert await release() == 2
-    await ledger_ok(runtime)
-
-
-async def test_a_category_hold_never_shortens_the_sellers(
-    runtime: Runtime, client: httpx.AsyncClient, market: Market, clock: FrozenClock
-):
-    admin = admin_of(market)
-    async with runtime.database.transaction() as session:
-        await service.set_seller_hold(session, admin, market.seller_id, 9)
-        await service.set_category_hold(session, admin, market.tree.ceramics, 1)
-    mug = (await paid_orders(runtime, client, market, (market.mug_small, 1)))["seller"]
-    await complete(client, market, clock, ("seller", mug))
-    waiting = await escrow(runtime, market, mug["id"])
-    assert waiting.release_after == waiting.completed_at + timedelta(days=9)
-    async with runtime.database.transaction() as session:
-        with pytest.raises(NotFound):
-            await service.set_category_hold(session, admin, uuid.uuid4(), 3)
-        with pytest.raises(NotFound):
-            await service.clear_category_hold(session, admin, market.tree.home)
-
-
 async def test_a_frozen_escrow_is_never_released(
     runtime: Runtime, client: httpx.AsyncClient, market: Market, clock: FrozenClock
 ):
@@ -165,7 +100,8 @@ async def test_release_now_skips_the_hold_for_admins_only(
     runtime: Runtime, client: httpx.AsyncClient, market: Market, clock: FrozenClock
 ):
     async with runtime.database.transaction() as session:
-        await service.set_seller_hold(session, admin_of(market), market.seller_id, 30)
+        hold = SellerHoldIn(hold_days=30, reason="New shop: a month of review")
+        await service.set_seller_hold(session, admin_of(market), market.seller_id, hold)
     mug = (await paid_orders(runtime, client, market, (market.mug_small, 1)))["seller"]
     order_id = uuid.UUID(mug["id"])
     async with runtime.database.transaction() as session:

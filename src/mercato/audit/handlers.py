@@ -1,6 +1,7 @@
 """The money movement references: each payment, escrow release, refund and payout outcome
 becomes an audit entry naming its id, journal and amount, written by the system; so do policy
-changes (in the name of the admin who made them) and the admin's decisions on disputes.
+changes and the sellers' own hold periods (in the name of the admin who made them) and the
+admin's decisions on disputes.
 
 Payments announce their events durably (the outbox delivers them again after a crash or when a
 subscriber failed); settlement and payouts publish theirs after their commit. Every handler
@@ -19,7 +20,7 @@ from mercato.kit.db import current_database
 from mercato.kit.events import subscribe
 from mercato.payments import PaymentFailed, PaymentSucceeded
 from mercato.payouts import PayoutFailed, PayoutPaid
-from mercato.settlement import EscrowReleased, RefundIssued
+from mercato.settlement import EscrowReleased, RefundIssued, SellerHoldSet
 
 
 async def _record_system(
@@ -165,6 +166,18 @@ async def policy_activated(event: PolicyVersionActivated) -> None:
     await _record_by(
         event.actor_user_id, "governance.policy_activated", subject, detail, str(event.version_id)
     )
+
+
+@subscribe(SellerHoldSet)
+async def seller_hold_set(event: SellerHoldSet) -> None:
+    detail = {
+        "hold_days": event.hold_days,
+        "previous_days": event.previous_days,
+        "reason": event.reason,
+    }
+    subject = ("seller", event.seller_id)
+    key = f"{event.seller_id}:{event.at.isoformat()}"
+    await _record_by(event.actor_user_id, "settlement.seller_hold_set", subject, detail, key)
 
 
 @subscribe(DisputeDecided)

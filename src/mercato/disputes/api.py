@@ -1,6 +1,6 @@
 """Disputes JSON API under ``/api/v1/disputes``: disputes on order lines (open, list, read,
 messages, evidence, the seller's answer, escalation, acceptance, withdrawal, the admin's
-decision) and returns (request, approve, reject, mark received, list)."""
+decision) and returns (their conditions, request, approve, reject, mark received, list)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from mercato.disputes.schemas import (
     MessageIn,
     MessageOut,
     ReturnApproveIn,
+    ReturnConditions,
     ReturnOut,
     ReturnRejectIn,
     ReturnRequestIn,
@@ -43,6 +44,16 @@ async def request_return(
 ) -> ReturnOut:
     """Ask to return units of a delivered goods line, inside the return window (buyers)."""
     return await service.request_return(session, principal, data)
+
+
+@router.get("/orders/{order_id}/return-conditions", response_model=ReturnConditions)
+async def return_conditions(
+    order_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+) -> ReturnConditions:
+    """What a return of the order's goods costs and how long each step may take (the return
+    window, the time to send it back, the restocking fee on a change of mind): its buyer, its
+    seller and staff."""
+    return await service.return_conditions(session, principal, order_id)
 
 
 @router.get("/returns", response_model=Page[ReturnOut])

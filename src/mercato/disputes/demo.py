@@ -1,24 +1,35 @@
 """The disputes part of the demo marketplace, on the demo orders: an open dispute awaiting the
-seller, an escalated one awaiting the admin, a decided one with a partial refund, a requested
-return and a refunded one. Skipped when already seeded (any dispute exists)."""
+seller, an escalated one awaiting the admin, a decided one with a partial refund and a requested
+return. Skipped when already seeded (any dispute exists).
+
+Once the SLA policy is in force (the governance demo), :func:`seed_returns_demo` tells the
+returns its refund conditions shape: Bob sends back an item he bought twice (a change of mind:
+refunded less the policy's restocking fee), and Alice's approved return expired, never sent
+back within the ship-back time (expired by the sweep's own steps). Each story is skipped when
+its order already has a return."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.accounts.service import find_user_id_by_email
-from mercato.disputes import service
+from mercato.disputes import policy, service
 from mercato.disputes.schemas import (
     AnswerIn,
     DecisionIn,
     DisputeOpenIn,
     Reason,
     ReturnApproveIn,
+    ReturnReason,
     ReturnRequestIn,
 )
+from mercato.kit import clock
 from mercato.kit.auth import Principal, Role
 from mercato.kit.errors import MercatoError
 from mercato.kit.storage import FileStore
@@ -78,7 +89,7 @@ async def seed_disputes_demo(session: AsyncSession, files: FileStore) -> None:
         return
     if (await service.list_disputes(session, admin, limit=1)).items:
         return
-    for story in (_open_dispute, _escalated, _decided, _requested_return, _refunded_return):
+    for story in (_open_dispute, _escalated, _decided, _requested_return):
         try:
             async with session.begin_nested():
                 await story(session, alice, bob, admin)
@@ -138,24 +149,92 @@ async def _requested_return(
             order_id=order.id,
             order_line_id=order.lines[0].id,
             quantity=1,
+            reason_code=ReturnReason.NOT_AS_DESCRIBED,
             reason="The colour is much darker than on the photos.",
         )
         await service.request_return(session, alice, data)
 
 
-async def _refunded_return(
-    session: AsyncSession, alice: Principal, bob: Principal, _: Principal
-) -> None:
-    order = await _order(session, bob, S.COMPLETED, "goods", ATELIER)
+# --- returns under the SLA policy's refund conditions ------------------------------------------
+
+ATELIER_ADDRESS = ReturnApproveIn(
+    instructions="Post it to Atelier, 4 quai des Potiers, 69005 Lyon, with the order number."
+)
+
+
+@contextmanager
+def _at(when: datetime) -> Iterator[None]:
+    previous = clock.use_clock(clock.FrozenClock(when))
+    try:
+        yield
+    finally:
+        clock.use_clock(previous)
+
+
+async def seed_returns_demo(session: AsyncSession, files: FileStore) -> None:
+    """Seed the returns that show the SLA policy's refund conditions (idempotent)."""
+    del files
+    alice = await _principal(session, ALICE, Role.BUYER)
+    bob = await _principal(session, BOB, Role.BUYER)
+    if alice is None or bob is None:
+        log.warning("returns_demo_people_missing")
+        return
+    for story in (_refunded_with_fee, _expired_return):
+        try:
+            async with session.begin_nested():
+                await story(session, alice, bob)
+        except MercatoError as error:
+            log.warning("returns_demo_story_skipped", story=story.__name__, detail=error.detail)
+
+
+async def _unreturned(
+    session: AsyncSession, buyer: Principal, status: OrderStatus, seller: str
+) -> OrderOut | None:
+    """The buyer's newest goods order in ``status`` from ``seller``, unless it has a return."""
+    order = await _order(session, buyer, status, "goods", seller)
+    if order is None:
+        return None
+    panel = await service.order_panel(session, buyer, order.id)
+    return None if panel is None or panel.returns else order
+
+
+async def _refunded_with_fee(session: AsyncSession, alice: Principal, bob: Principal) -> None:
+    """Bob bought the same item twice: a change of mind, so the restocking fee applies."""
+    order = await _unreturned(session, bob, S.COMPLETED, ATELIER)
     if order is None:
         return
     data = ReturnRequestIn(
-        order_id=order.id, order_line_id=order.lines[0].id, quantity=1, reason="Bought twice."
+        order_id=order.id,
+        order_line_id=order.lines[0].id,
+        quantity=1,
+        reason_code=ReturnReason.CHANGED_MIND,
+        reason="Bought twice by mistake; this one is still in its box.",
     )
     seller = await _seller(session, order)
     returned = await service.request_return(session, bob, data)
-    instructions = ReturnApproveIn(
-        instructions="Post it to Atelier, 4 quai des Potiers, 69005 Lyon, with the order number."
-    )
-    await service.approve_return(session, seller, returned.id, instructions)
+    await service.approve_return(session, seller, returned.id, ATELIER_ADDRESS)
     await service.mark_return_received(session, seller, returned.id)
+
+
+async def _expired_return(session: AsyncSession, alice: Principal, bob: Principal) -> None:
+    """Alice asked the day after delivery, the seller approved the next day, and the parcel
+    never came: the sweep expires the return once its ship-back time has run out."""
+    order = await _unreturned(session, alice, S.COMPLETED, ATELIER)
+    handed = policy.handed_over_at(order) if order is not None else None
+    if order is None or handed is None:
+        return
+    data = ReturnRequestIn(
+        order_id=order.id,
+        order_line_id=order.lines[0].id,
+        quantity=1,
+        reason_code=ReturnReason.DEFECTIVE,
+        reason="The handle came loose after the first wash.",
+    )
+    with _at(handed + timedelta(days=1)):
+        returned = await service.request_return(session, alice, data)
+    with _at(handed + timedelta(days=2)):
+        await service.approve_return(
+            session, await _seller(session, order), returned.id, ATELIER_ADDRESS
+        )
+    for return_id in await service.overdue_returns(session):
+        await service.expire_return(session, return_id)

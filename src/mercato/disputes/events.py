@@ -85,3 +85,14 @@ class ReturnRefunded:
     currency: str
     refunded_minor: int
     refunded_at: datetime
+
+
+@dataclass(frozen=True)
+class ReturnExpired:
+    """An approved return was not received within the ship-back time: nothing is refunded,
+    and the buyer may open a dispute while the dispute window lasts."""
+
+    return_id: uuid.UUID
+    order_id: uuid.UUID
+    seller_id: uuid.UUID
+    expired_at: datetime

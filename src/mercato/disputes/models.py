@@ -103,6 +103,7 @@ class Return(IdMixin, TimestampMixin, Base):
         Index("ix_disputes_return_order", "order_id"),
         Index("ix_disputes_return_buyer", "buyer_id", "created_at"),
         Index("ix_disputes_return_seller", "seller_id", "status", "created_at"),
+        Index("ix_disputes_return_ship_back", "status", "ship_back_by"),
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders_order.id"))
@@ -112,12 +113,18 @@ class Return(IdMixin, TimestampMixin, Base):
     order_number: Mapped[str] = mapped_column(String(24))
     line_title: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(Integer)
+    # changed_mind | defective | not_as_described | wrong_item; NULL before reasons were kept
+    reason_code: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text)
-    # requested -> approved -> received -> refunded; requested -> rejected
+    # requested -> approved -> received -> refunded; requested -> rejected; approved -> expired
     status: Mapped[str] = mapped_column(String(16))
     instructions: Mapped[str | None] = mapped_column(Text)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     currency: Mapped[str] = mapped_column(String(3))
+    # The restocking fee the buyer was shown when asking (0 unless a change of mind), and what
+    # the seller kept of the refund on receipt.
+    restocking_fee_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    restocking_fee_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     refund_id: Mapped[uuid.UUID | None]
     approved_at: Mapped[datetime | None]
@@ -125,3 +132,4 @@ class Return(IdMixin, TimestampMixin, Base):
     rejected_at: Mapped[datetime | None]
     received_at: Mapped[datetime | None]
     refunded_at: Mapped[datetime | None]
+    expired_at: Mapped[datetime | None]

@@ -17,6 +17,7 @@ from mercato.disputes.schemas import (
     OUTCOME_LABELS,
     REASON_LABELS,
     RETURN_LABELS,
+    RETURN_REASON_LABELS,
     STATUS_LABELS,
     AnswerIn,
     DecisionIn,
@@ -62,6 +63,7 @@ def formatting() -> dict[str, Any]:
         "answer_labels": ANSWER_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "return_labels": RETURN_LABELS,
+        "return_reason_labels": RETURN_REASON_LABELS,
     }
 
 
@@ -377,6 +379,9 @@ async def seller_return_step(
             message = (
                 f"Parcel received: {format_money(done.refunded_minor, done.currency)} refunded."
             )
+            if done.restocking_fee_minor:
+                kept = format_money(done.restocking_fee_minor, done.currency)
+                message += f" You kept {kept} as the restocking fee."
         else:
             raise ValidationFailed.on("step", "Unknown step.")
     except MercatoError as error:

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -160,6 +161,42 @@ async def returned_quantity(session: AsyncSession, line_id: uuid.UUID) -> int:
         Return.order_line_id == line_id, Return.status.in_(COUNTED_RETURN_STATUSES)
     )
     return int((await session.execute(statement)).scalar_one())
+
+
+async def fees_kept_outside_escrow(session: AsyncSession, line_id: uuid.UUID) -> int:
+    """Restocking fees of the line's returns that kept the whole amount, so no refund (and no
+    escrow line) records their units: a dispute must not refund that money again."""
+    statement = select(func.coalesce(func.sum(Return.restocking_fee_minor), 0)).where(
+        Return.order_line_id == line_id,
+        Return.status == "refunded",
+        Return.refund_id.is_(None),
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def overdue_returns(session: AsyncSession, now: datetime, limit: int) -> list[uuid.UUID]:
+    """Approved returns whose ship-back time ran out, oldest deadline first."""
+    statement = (
+        select(Return.id)
+        .where(Return.status == "approved", Return.ship_back_by <= now)
+        .order_by(Return.ship_back_by, Return.id)
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def claim_expiry(session: AsyncSession, return_id: uuid.UUID, now: datetime) -> bool:
+    """Expire an approved return that is overdue at ``now``; False when it was received,
+    expired by another run, or is not due (a conditional update: runs never act twice)."""
+    statement = (
+        update(Return)
+        .where(Return.id == return_id, Return.status == "approved", Return.ship_back_by <= now)
+        .values(status="expired", expired_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
 
 
 async def list_returns(

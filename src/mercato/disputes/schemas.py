@@ -42,6 +42,16 @@ class ReturnStatus(StrEnum):
     REJECTED = "rejected"
     RECEIVED = "received"
     REFUNDED = "refunded"
+    EXPIRED = "expired"  # approved, but not received within the ship-back time
+
+
+class ReturnReason(StrEnum):
+    """Why the buyer sends an item back: only a change of mind may cost a restocking fee."""
+
+    CHANGED_MIND = "changed_mind"
+    DEFECTIVE = "defective"
+    NOT_AS_DESCRIBED = "not_as_described"
+    WRONG_ITEM = "wrong_item"
 
 
 REASON_LABELS = {
@@ -73,6 +83,13 @@ RETURN_LABELS = {
     ReturnStatus.REJECTED: "Rejected",
     ReturnStatus.RECEIVED: "Received",
     ReturnStatus.REFUNDED: "Refunded",
+    ReturnStatus.EXPIRED: "Expired — not sent back in time",
+}
+RETURN_REASON_LABELS = {
+    ReturnReason.CHANGED_MIND: "I changed my mind",
+    ReturnReason.DEFECTIVE: "It is defective or damaged",
+    ReturnReason.NOT_AS_DESCRIBED: "It is not as described",
+    ReturnReason.WRONG_ITEM: "I received the wrong item",
 }
 
 
@@ -127,7 +144,10 @@ class ReturnRequestIn(_Input):
     order_id: uuid.UUID
     order_line_id: uuid.UUID
     quantity: int = Field(ge=1, le=10_000)
-    reason: str = Field(min_length=3, max_length=2000)
+    reason_code: ReturnReason = Field(
+        description="Why: a change of mind may cost the restocking fee of the SLA policy."
+    )
+    reason: str = Field(min_length=3, max_length=2000, description="In the buyer's words.")
 
 
 class ReturnApproveIn(_Input):
@@ -199,11 +219,14 @@ class ReturnOut(BaseModel):
     buyer_id: uuid.UUID
     seller_id: uuid.UUID
     quantity: int
+    reason_code: ReturnReason | None  # None for returns asked before reasons were recorded
     reason: str
     status: ReturnStatus
     instructions: str | None
     rejection_reason: str | None
     currency: str
+    restocking_fee_percent: int
+    restocking_fee_minor: int
     refunded_minor: int
     ship_back_by: datetime | None
     created_at: datetime
@@ -211,6 +234,22 @@ class ReturnOut(BaseModel):
     rejected_at: datetime | None
     received_at: datetime | None
     refunded_at: datetime | None
+    expired_at: datetime | None
+
+
+class ReturnConditions(BaseModel):
+    """What a return of an order's goods costs and how long each step may take, from the SLA
+    policy in force when the order was paid (for its category)."""
+
+    order_id: uuid.UUID
+    returnable: bool
+    why_not: str | None = Field(description="Why no return can be asked now, when none can.")
+    return_until: datetime | None = Field(description="None until the order is delivered.")
+    return_window_days: int
+    ship_back_days: int = Field(description="Days to send an approved return back.")
+    restocking_fee_percent: int = Field(description="Kept by the seller, on fee reasons only.")
+    fee_reasons: list[ReturnReason]
+    dispute_until: datetime | None
 
 
 class PanelLine(BaseModel):
@@ -235,3 +274,4 @@ class OrderPanel(BaseModel):
     dispute_until: datetime | None
     return_until: datetime | None
     dispute_note: str | None  # why no dispute can be opened, when none can
+    conditions: ReturnConditions | None = None  # goods orders

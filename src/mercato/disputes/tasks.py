@@ -4,7 +4,10 @@
 not answer in time are escalated to the platform automatically (the recommended model: no
 answer counts against the seller and the buyer need not come back), and answered disputes the
 buyer did not escalate in time are resolved on the seller's answer. Each dispute is handled in
-its own transaction, so a second run does nothing twice."""
+its own transaction, so a second run does nothing twice.
+
+``disputes.expire_returns`` expires the approved returns the seller did not receive within the
+SLA policy's ship-back time; the buyer is told and may still open a dispute inside its window."""
 
 from __future__ import annotations
 
@@ -34,3 +37,21 @@ async def escalate_overdue() -> int:
 @periodic("disputes.escalate_overdue", every=timedelta(minutes=10))
 async def escalate_overdue_job() -> None:
     await escalate_overdue()
+
+
+async def expire_returns() -> int:
+    """Expire the approved returns not received by their ship-back deadline, each in its own
+    transaction (derived from the database: a second run finds nothing left to do)."""
+    database = current_database()
+    async with database.reading() as session:
+        overdue = await service.overdue_returns(session)
+    expired = 0
+    for return_id in overdue:
+        async with database.transaction() as session:
+            expired += await service.expire_return(session, return_id)
+    return expired
+
+
+@periodic("disputes.expire_returns", every=timedelta(minutes=30))
+async def expire_returns_job() -> None:
+    await expire_returns()

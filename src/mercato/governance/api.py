@@ -1,6 +1,6 @@
-"""Governance JSON API under ``/api/v1/governance``: policies (staff read, admins draft,
-preview and activate), the buyer terms and their acceptance, the SLA in force, and SLA clocks
-(a seller's own; staff any seller's breaches)."""
+"""Governance JSON API under ``/api/v1/governance``: policies — buyer terms, SLA, escrow hold
+(staff read, admins draft, preview and activate) —, the buyer terms and their acceptance, the
+SLA in force, and SLA clocks (a seller's own; staff any seller's breaches)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from mercato.governance import service
 from mercato.governance.schemas import (
     ActivateIn,
     BreachOut,
+    HoldPreviewOut,
     PolicyDraftIn,
     PolicyKind,
     PolicyVersionOut,
@@ -51,11 +52,12 @@ async def get_policy(
     return await service.get_policy(session, principal, version_id)
 
 
-@router.get("/policies/{version_id}/preview", response_model=PreviewOut)
+@router.get("/policies/{version_id}/preview", response_model=PreviewOut | HoldPreviewOut)
 async def preview_policy(
     version_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
-) -> PreviewOut:
-    """An SLA version replayed on the last 90 days of orders next to the policy in force."""
+) -> PreviewOut | HoldPreviewOut:
+    """An SLA or escrow hold version replayed on the last 90 days of orders next to the
+    policy in force (admins)."""
     return await service.preview_policy(session, principal, version_id)
 
 

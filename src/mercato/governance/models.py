@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mercato.kit import clock
@@ -56,15 +56,25 @@ class TermsAcceptance(IdMixin, Base):
 
 
 class SlaDeadline(IdMixin, Base):
-    """One deadline of one paid order (``kind``: accept | ship | confirm | auto_cancel),
-    computed from the SLA version in force at payment. Each outcome is a timestamp set once,
-    by a conditional update, so concurrent sweeps never act twice: ``met_at`` (the seller did
-    it in time), ``breached_at`` (found late; for auto_cancel: the order was cancelled),
-    ``stopped_at`` (the order ended before the deadline mattered)."""
+    """One deadline of one paid order (``kind``: accept | ship | confirm | auto_cancel |
+    respond), computed from the SLA version in force at payment. Each outcome is a timestamp
+    set once, by a conditional update, so concurrent sweeps never act twice: ``met_at`` (the
+    seller did it in time), ``breached_at`` (found late; for auto_cancel: the order was
+    cancelled), ``stopped_at`` (the order ended before the deadline mattered).
+
+    An order has one deadline of each kind, except the respond-by deadlines: one per buyer
+    message that opened one (``message_id``), as many as the buyer waited for answers."""
 
     __tablename__ = "governance_sla_deadline"
     __table_args__ = (
-        UniqueConstraint("order_id", "kind"),
+        Index(
+            "uq_governance_sla_deadline_order_kind",
+            "order_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("message_id IS NULL"),
+            sqlite_where=text("message_id IS NULL"),
+        ),
         Index("ix_governance_sla_deadline_due", "due_at"),
         Index("ix_governance_sla_deadline_remind", "remind_at"),
         Index("ix_governance_sla_deadline_seller", "seller_id", "due_at"),
@@ -77,6 +87,10 @@ class SlaDeadline(IdMixin, Base):
     )
     order_number: Mapped[str] = mapped_column(String(24))
     kind: Mapped[str] = mapped_column(String(20))
+    # A respond-by deadline: the buyer's message that opened it.
+    message_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("orders_message.id"), unique=True
+    )
     due_at: Mapped[datetime]
     remind_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]

@@ -1,25 +1,27 @@
 """Governance pages: the admin's policies (versions, a draft form with per-category overrides,
-the preview of a draft SLA on past orders with its chart, activation), the buyer's terms
-acceptance, and the seller's SLA clocks, breaches and warnings."""
+the preview of a draft SLA or escrow hold on past orders with its chart, activation), the
+buyer's terms acceptance, and the seller's SLA clocks, breaches and warnings."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.catalog.service import list_categories_flat
 from mercato.governance import service
-from mercato.governance.calculations import DEFAULT_SLA, SLA_PARAMETERS
+from mercato.governance.calculations import DEFAULT_SLA, HOLD_DAYS, MAX_HOLD_DAYS, SLA_PARAMETERS
 from mercato.governance.schemas import (
     DEADLINE_LABELS,
     KIND_LABELS,
     ActivateIn,
+    HoldPreviewOut,
     PolicyDraftIn,
     PolicyKind,
+    PolicyVersionOut,
     PreviewOut,
     SlaOverrideIn,
 )
@@ -42,6 +44,7 @@ router = page_router()
 Csrf = Depends(verify_csrf)
 POLICIES = "/admin/governance/policies"
 OVERRIDE_ROWS = 3
+MAX_HOLD_ROWS = 200  # as many category periods as a version may have
 CHART_BAR, CHART_GAP, CHART_HEIGHT = 28, 44, 140
 
 
@@ -52,30 +55,59 @@ def formatting() -> dict[str, Any]:
         "deadline_labels": DEADLINE_LABELS,
         "parameters": SLA_PARAMETERS,
         "percent": lambda bp: f"{bp / 100:.2f} %",
+        "max_hold_days": MAX_HOLD_DAYS,
     }
 
 
-async def _policies_context(session: AsyncSession, principal: Principal) -> dict[str, Any]:
+async def _policies_context(
+    session: AsyncSession, principal: Principal, kind: str | None = None
+) -> dict[str, Any]:
     versions = await service.list_policies(session, principal)
     categories = await list_categories_flat(session)
     latest_sla = next((v for v in versions if v.kind is PolicyKind.SLA), None)
     defaults = {**DEFAULT_SLA, **(latest_sla.parameters if latest_sla else {})}
+    hold_form, hold_rows = _hold_form(versions)
     return {
         **formatting(),
         "versions": versions,
         "kinds": list(PolicyKind),
         "categories": categories,
+        "category_names": {str(c.id): c.name for c in categories},
         "override_rows": range(OVERRIDE_ROWS),
-        "form": {"kind": "sla", **{name: str(value) for name, value in defaults.items()}},
+        "hold_override_rows": range(hold_rows),
+        "form": {
+            "kind": kind if kind in set(PolicyKind) else "sla",
+            **{name: str(value) for name, value in defaults.items()},
+            **hold_form,
+        },
         "errors": {},
         "can_edit": principal.role is Role.ADMIN,
     }
 
 
+def _hold_form(versions: list[PolicyVersionOut]) -> tuple[dict[str, str], int]:
+    """The escrow hold form filled with the version in force (else the latest), so a new
+    version starts from the current periods; and how many override rows to show."""
+    holds = [v for v in versions if v.kind is PolicyKind.ESCROW_HOLD]
+    start = next((v for v in holds if v.in_force), holds[0] if holds else None)
+    if start is None:
+        return {}, OVERRIDE_ROWS
+    form = {HOLD_DAYS: str(start.parameters[HOLD_DAYS])} if HOLD_DAYS in start.parameters else {}
+    for row, override in enumerate(start.overrides):
+        form[f"hold_override_{row}_category"] = str(override.category_id)
+        form[f"hold_override_{row}_days"] = str(override.parameters.get(HOLD_DAYS, ""))
+    return form, max(OVERRIDE_ROWS, len(start.overrides) + 1)
+
+
 @router.get(POLICIES)
-async def admin_policies(request: Request, session: DbSession, principal: PageUser) -> Response:
+async def admin_policies(
+    request: Request,
+    session: DbSession,
+    principal: PageUser,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
     principal.require_role(Role.ADMIN, Role.SUPPORT)
-    context = await _policies_context(session, principal)
+    context = await _policies_context(session, principal, kind)
     return render(request, "governance/admin_policies.html", context)
 
 
@@ -90,11 +122,22 @@ def _int_field(form: dict[str, str], key: str, field: str, errors: list[FieldErr
         return None
 
 
+def _kind_of(form: dict[str, str]) -> PolicyKind:
+    try:
+        return PolicyKind(form.get("kind") or PolicyKind.SLA.value)
+    except ValueError:
+        return PolicyKind.SLA
+
+
 def _draft_from_form(form: dict[str, str]) -> PolicyDraftIn:
     errors: list[FieldError] = []
-    kind = PolicyKind.BUYER_TERMS if form.get("kind") == "buyer_terms" else PolicyKind.SLA
+    kind = _kind_of(form)
     parameters: dict[str, int] = {}
     overrides: list[SlaOverrideIn] = []
+    if kind is PolicyKind.ESCROW_HOLD:
+        base = _int_field(form, HOLD_DAYS, f"parameters.{HOLD_DAYS}", errors)
+        parameters = {} if base is None else {HOLD_DAYS: base}
+        overrides = _hold_overrides_from_form(form, errors)
     if kind is PolicyKind.SLA:
         for name in SLA_PARAMETERS:
             value = _int_field(form, name, f"parameters.{name}", errors)
@@ -137,6 +180,34 @@ def _overrides_from_form(form: dict[str, str], errors: list[FieldError]) -> list
     return overrides
 
 
+def _hold_overrides_from_form(
+    form: dict[str, str], errors: list[FieldError]
+) -> list[SlaOverrideIn]:
+    """The escrow hold's category rows (``hold_override_<n>_category`` / ``_days``), errors
+    named by the override's place among the rows filled in, as the service names them; a row
+    with a category and no days is sent on, so the service names the missing value."""
+    overrides = []
+    chosen = 0  # the override's place among the rows filled in
+    for row in range(MAX_HOLD_ROWS):
+        if f"hold_override_{row}_category" not in form:
+            break
+        category = (form.get(f"hold_override_{row}_category") or "").strip()
+        days_key = f"hold_override_{row}_days"
+        if not category:
+            continue
+        field = f"overrides.{chosen}"
+        chosen += 1
+        days = _int_field(form, days_key, f"{field}.parameters.{HOLD_DAYS}", errors)
+        try:
+            category_id = uuid.UUID(category)
+        except ValueError:
+            errors.append(FieldError(f"{field}.category_id", "No such category."))
+            continue
+        values = {} if days is None else {HOLD_DAYS: days}
+        overrides.append(SlaOverrideIn(category_id=category_id, parameters=values))
+    return overrides
+
+
 @router.post(POLICIES, dependencies=[Csrf])
 async def admin_draft_policy(request: Request, session: DbSession, principal: PageUser) -> Response:
     form = await read_form(request)
@@ -153,7 +224,8 @@ async def admin_draft_policy(request: Request, session: DbSession, principal: Pa
             {"form": form, "field_errors": _flat_errors(error)},
             reload=lambda: _policies_context(session, principal),
         )
-    target = f"{POLICIES}/{draft.id}/preview" if draft.kind is PolicyKind.SLA else POLICIES
+    previewed = draft.kind in (PolicyKind.SLA, PolicyKind.ESCROW_HOLD)
+    target = f"{POLICIES}/{draft.id}/preview" if previewed else POLICIES
     response = redirect(target, request)
     flash(response, request, f"{KIND_LABELS[draft.kind]} version {draft.version} drafted.")
     return response
@@ -169,13 +241,21 @@ def _flat_errors(error: MercatoError) -> dict[str, str]:
 
 def chart_bars(preview: PreviewOut) -> list[dict[str, Any]]:
     """Two bars per deadline (current, draft) scaled to the tallest, for the SVG chart."""
-    top = max([1, *(max(b.current, b.draft) for b in preview.breaches)])
+    return _pair_bars([(DEADLINE_LABELS[b.kind], b.current, b.draft) for b in preview.breaches])
+
+
+def hold_chart_bars(preview: HoldPreviewOut) -> list[dict[str, Any]]:
+    """Two bars per hold length (orders now, with the draft), for the SVG chart."""
+    return _pair_bars([(b.label, b.current, b.draft) for b in preview.buckets])
+
+
+def _pair_bars(groups: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+    """Two bars per group (current, draft) scaled to the tallest."""
+    top = max([1, *(max(current, draft) for _, current, draft in groups)])
     bars = []
-    for index, count in enumerate(preview.breaches):
+    for index, (label, current, draft) in enumerate(groups):
         x = index * (2 * CHART_BAR + CHART_GAP) + 10
-        for offset, (side, value) in enumerate(
-            (("current", count.current), ("draft", count.draft))
-        ):
+        for offset, (side, value) in enumerate((("current", current), ("draft", draft))):
             height = round(value / top * (CHART_HEIGHT - 30))
             bars.append(
                 {
@@ -184,22 +264,35 @@ def chart_bars(preview: PreviewOut) -> list[dict[str, Any]]:
                     "height": height,
                     "side": side,
                     "value": value,
-                    "label": DEADLINE_LABELS[count.kind] if offset == 0 else "",
+                    "label": label if offset == 0 else "",
                 }
             )
     return bars
+
+
+PREVIEW_TEMPLATES = {
+    PolicyKind.SLA: "governance/admin_preview.html",
+    PolicyKind.ESCROW_HOLD: "governance/admin_hold_preview.html",
+}
 
 
 async def _preview_context(
     session: AsyncSession, principal: Principal, version_id: uuid.UUID
 ) -> dict[str, Any]:
     preview = await service.preview_policy(session, principal, version_id)
+    names: dict[str, str] = {}
+    if isinstance(preview, HoldPreviewOut):
+        bars, groups = hold_chart_bars(preview), len(preview.buckets)
+        names = {str(c.id): c.name for c in await list_categories_flat(session)}
+    else:
+        bars, groups = chart_bars(preview), len(preview.breaches)
     return {
         **formatting(),
+        "category_names": names,
         "preview": preview,
         "policy": preview.policy,
-        "bars": chart_bars(preview),
-        "chart_width": len(preview.breaches) * (2 * CHART_BAR + CHART_GAP) + 10,
+        "bars": bars,
+        "chart_width": groups * (2 * CHART_BAR + CHART_GAP) + 10,
         "chart_height": CHART_HEIGHT,
         "bar_width": CHART_BAR - 4,
         "form": {},
@@ -212,7 +305,7 @@ async def admin_preview(
     version_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
 ) -> Response:
     context = await _preview_context(session, principal, version_id)
-    return render(request, "governance/admin_preview.html", context)
+    return render(request, PREVIEW_TEMPLATES[context["policy"].kind], context)
 
 
 @router.post(f"{POLICIES}/{{version_id}}/activate", dependencies=[Csrf])
@@ -250,11 +343,12 @@ async def _activate_failed(
     error: MercatoError,
     form: dict[str, str],
 ) -> Response:
+    policy = await service.get_policy(session, principal, version_id)
     return await form_failed(
         request,
         session,
         error,
-        "governance/admin_preview.html",
+        PREVIEW_TEMPLATES.get(policy.kind, "governance/admin_preview.html"),
         {"form": form},
         reload=lambda: _preview_context(session, principal, version_id),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class PolicyKind(StrEnum):
     BUYER_TERMS = "buyer_terms"
     SLA = "sla"
+    ESCROW_HOLD = "escrow_hold"
 
 
 class PolicyStatus(StrEnum):
@@ -19,12 +21,17 @@ class PolicyStatus(StrEnum):
     ACTIVE = "active"
 
 
-KIND_LABELS = {PolicyKind.BUYER_TERMS: "Buyer terms of use", PolicyKind.SLA: "Seller SLA"}
+KIND_LABELS = {
+    PolicyKind.BUYER_TERMS: "Buyer terms of use",
+    PolicyKind.SLA: "Seller SLA",
+    PolicyKind.ESCROW_HOLD: "Escrow hold period",
+}
 DEADLINE_LABELS = {
     "accept": "Accept",
     "ship": "Ship",
     "confirm": "Perform the service",
     "auto_cancel": "Automatic cancellation if not shipped",
+    "respond": "Reply to the buyer",
 }
 
 
@@ -122,6 +129,9 @@ class DeadlineOut(BaseModel):
     breached_at: datetime | None
     stopped_at: datetime | None
     policy_version_id: uuid.UUID | None
+    message_id: uuid.UUID | None = Field(
+        default=None, description="A respond-by deadline: the buyer's message that opened it."
+    )
 
 
 class BreachOut(BaseModel):
@@ -190,6 +200,64 @@ class PreviewOut(BaseModel):
     threshold_bp: int
     sellers_crossing: list[SellerRateOut]
     fee_impact: list[FeeImpactOut]
+
+
+class EscrowHoldOut(BaseModel):
+    """The escrow hold policy in force at a time: the base period (None: the platform default
+    applies) and the periods of the categories that lengthen it. No version: nothing set."""
+
+    version_id: uuid.UUID | None
+    version: int | None
+    effective_from: datetime | None
+    reason: str | None
+    hold_days: int | None
+    category_hold_days: dict[uuid.UUID, int]
+
+
+class HoldBucketOut(BaseModel):
+    """The completed orders whose hold falls in ``label`` (e.g. "4 to 7 days", with an en dash)."""
+
+    label: str
+    current: int
+    draft: int
+
+
+class HeldLongerOut(BaseModel):
+    currency: str
+    orders: int
+    amount_minor: int
+
+
+class HoldSellerOut(BaseModel):
+    """How a draft moves one seller's release dates (per currency)."""
+
+    seller_id: uuid.UUID
+    seller_name: str
+    currency: str
+    orders: int
+    earlier: int
+    later: int
+    current_average_days: Decimal
+    draft_average_days: Decimal
+    held_longer_minor: int
+
+
+class HoldPreviewOut(BaseModel):
+    """A draft escrow hold replayed on the orders completed in the last 90 days, next to the
+    policy in force: release dates moved, the average hold, the money held longer."""
+
+    policy: PolicyVersionOut
+    window_from: datetime
+    window_to: datetime
+    orders: int
+    earlier: int
+    later: int
+    unchanged: int
+    current_average_days: Decimal
+    draft_average_days: Decimal
+    held_longer: list[HeldLongerOut]
+    buckets: list[HoldBucketOut]
+    sellers: list[HoldSellerOut]
 
 
 class SweepReport(BaseModel):

@@ -1,5 +1,6 @@
 """Orders JSON API: checkout (with an Idempotency-Key), the buyer's checkouts, orders for
-buyers, sellers and staff, and the moves of the order lifecycle."""
+buyers, sellers and staff, the moves of the order lifecycle, and each order's messages between
+its buyer and its seller."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ from mercato.kit.pagination import Page
 from mercato.orders import service
 from mercato.orders.policy import OrderStatus
 from mercato.orders.schemas import (
+    AwaitingReply,
     BulkIn,
     BulkOutcome,
     CancelIn,
     CheckoutIn,
     CheckoutOut,
+    MessageIn,
+    MessageOut,
+    MessageThread,
     OrderGroupOut,
     OrderLedger,
     OrderOut,
@@ -128,6 +133,12 @@ async def bulk(
     return await service.transition_orders(session, principal, data.order_ids, target)
 
 
+@router.get("/orders/messages/awaiting", response_model=list[AwaitingReply])
+async def awaiting_replies(session: DbSession, principal: CurrentPrincipal) -> list[AwaitingReply]:
+    """The seller's orders whose buyer waits for an answer, the longest wait first."""
+    return await service.awaiting_replies(session, principal)
+
+
 @router.get("/orders/{order_id}", response_model=OrderOut)
 async def get_order(
     order_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
@@ -197,3 +208,23 @@ async def cancel(
 ) -> OrderOut:
     """Cancel: the buyer before acceptance, the seller (with a reason) before shipment."""
     return await service.transition_order(session, principal, order_id, S.CANCELED, cancel=data)
+
+
+@router.get("/orders/{order_id}/messages", response_model=MessageThread)
+async def list_messages(
+    order_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+) -> MessageThread:
+    """The order's messages between its buyer and its seller, oldest first (staff read too)."""
+    return await service.list_messages(session, principal, order_id)
+
+
+@router.post(
+    "/orders/{order_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessageOut
+)
+async def post_message(
+    order_id: uuid.UUID, data: MessageIn, session: DbSession, principal: CurrentPrincipal
+) -> MessageOut:
+    """Write to the other party of a paid order: its buyer or its seller only. The other party
+    is emailed; a buyer's message starts the seller's respond-by clock, the seller's reply
+    stops it."""
+    return await service.post_message(session, principal, order_id, data)

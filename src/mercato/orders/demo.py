@@ -1,7 +1,8 @@
 """The demo orders: Alice and Bob have bought from both demo sellers, and their orders stand in
 every status a shop meets — awaiting payment, paid, accepted, shipped, delivered, completed,
 services scheduled, performed and confirmed, cancellations by buyer and seller, and a lapsed
-reservation.
+reservation. Nordic Outdoor Co. ships three parcels days after their ship-by deadline: the
+late seller that seller performance warns, then suppresses from search.
 
 Everything goes through the real services (cart, checkout, the sandbox payment, the order
 moves), each story on a frozen clock set back in time, so timelines read like weeks of
@@ -278,6 +279,21 @@ async def awaiting_payment(story: Story) -> None:
     await story.place("goods", 5, PaymentMethod.CARD)
 
 
+def _shipped_late(index: int) -> StoryScript:
+    """Accepted the next morning, then left on the shelf: shipped four days after payment,
+    past its ship-by deadline. The commit dispatches the move on this story's clock, so the
+    SLA clocks record the breach (and warn the seller) when the parcel left."""
+
+    async def script(story: Story) -> None:
+        order_id = await _goods_until(story, index, S.ACCEPTED)
+        story.later(days=3, hours=4)
+        tracking = f"DEMO{order_id.hex[-8:].upper()}"
+        await story.move(order_id, S.SHIPPED, story.seller, ship=_ship("PostNord", tracking))
+        await commit(story.session)
+
+    return script
+
+
 def _until(kind: str, index: int, last: OrderStatus) -> StoryScript:
     async def script(story: Story) -> None:
         await (_goods_until if kind == "goods" else _service_until)(story, index, last)
@@ -294,8 +310,11 @@ STORIES: tuple[tuple[str, str, float, StoryScript], ...] = (
     (ALICE, ATELIER, 24, completed_goods),
     (BOB, ATELIER, 21, completed_service),
     (ALICE, NORDIC, 18, canceled_by_buyer),
+    (BOB, NORDIC, 17, _shipped_late(9)),
     (BOB, NORDIC, 16, canceled_by_seller),
+    (ALICE, NORDIC, 15, _shipped_late(10)),
     (ALICE, NORDIC, 14, lapsed_reservation),
+    (BOB, NORDIC, 13, _shipped_late(11)),
     (BOB, NORDIC, 7, _until("service", 1, S.CONFIRMED)),
     (ALICE, NORDIC, 3, _until("goods", 6, S.DELIVERED)),
     (BOB, ATELIER, 5, _until("goods", 7, S.SHIPPED)),

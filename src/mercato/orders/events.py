@@ -1,6 +1,7 @@
 """Events the orders domain publishes after its commits. The money domain releases escrow on
 ``OrderCompleted`` and refunds on ``OrderCanceled``; governance times SLAs from
-``OrderStatusChanged``. Subscribers must be idempotent (key on ``order_id`` and status)."""
+``OrderStatusChanged`` and the respond-by clock from ``BuyerWrote`` and ``SellerReplied``.
+Subscribers must be idempotent (key on ``order_id`` and status, or on ``message_id``)."""
 
 from __future__ import annotations
 
@@ -104,12 +105,65 @@ class OrderCanceled:
         return cls(**_parsed(data))
 
 
+@dataclass(frozen=True)
+class BuyerWrote:
+    """The buyer wrote to the seller about an order: governance starts the seller's
+    respond-by clock from it. Announced durably: a lost event would lose a deadline."""
+
+    message_id: uuid.UUID
+    order_id: uuid.UUID
+    seller_id: uuid.UUID
+    buyer_id: uuid.UUID
+    order_number: str
+    written_at: datetime
+
+    def to_payload(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> BuyerWrote:
+        return cls(**_parsed(data))
+
+
+@dataclass(frozen=True)
+class SellerReplied:
+    """The seller wrote in an order's thread, answering every buyer message posted since its
+    last one; ``waiting_since`` is the first of them (None when nothing was waiting).
+    Governance settles the respond-by clock from it. Announced durably."""
+
+    message_id: uuid.UUID
+    order_id: uuid.UUID
+    seller_id: uuid.UUID
+    buyer_id: uuid.UUID
+    order_number: str
+    written_at: datetime
+    waiting_since: datetime | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> SellerReplied:
+        return cls(**_parsed(data))
+
+
 PAID_TOPIC = "orders.order_paid"
 COMPLETED_TOPIC = "orders.order_completed"
 CANCELED_TOPIC = "orders.order_canceled"
+BUYER_WROTE_TOPIC = "orders.buyer_wrote"
+SELLER_REPLIED_TOPIC = "orders.seller_replied"
 
-_UUIDS = {"order_id", "group_id", "seller_id", "buyer_id", "line_id", "listing_id", "variant_id"}
-_DATETIMES = {"paid_at", "completed_at", "canceled_at"}
+_UUIDS = {
+    "order_id",
+    "group_id",
+    "seller_id",
+    "buyer_id",
+    "line_id",
+    "listing_id",
+    "variant_id",
+    "message_id",
+}
+_DATETIMES = {"paid_at", "completed_at", "canceled_at", "written_at", "waiting_since"}
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Orders tables: an order group per checkout (one payment), one order per seller, the order
-lines (a snapshot of what was bought, at what price), and every status change."""
+lines (a snapshot of what was bought, at what price), every status change, and the messages
+between an order's buyer and its seller."""
 
 from __future__ import annotations
 
@@ -150,3 +151,25 @@ class OrderTransition(IdMixin, Base):
     actor_user_id: Mapped[uuid.UUID | None]
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class OrderMessage(IdMixin, Base):
+    """One message of an order's thread, from its buyer or its seller. A buyer's message waits
+    for the seller: the seller's next message sets ``answered_at`` (its own time) on every
+    buyer message still waiting, so the seller's queue and the response times read one index.
+    The seller's id is copied from the order for that index."""
+
+    __tablename__ = "orders_message"
+    __table_args__ = (
+        Index("ix_orders_message_order", "order_id", "created_at"),
+        Index("ix_orders_message_waiting", "seller_id", "author", "answered_at"),
+    )
+
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders_order.id"))
+    seller_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sellers_seller.id"))
+    author: Mapped[str] = mapped_column(String(10))  # buyer | seller
+    author_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts_user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # Buyer messages only: when the seller replied (None while the buyer waits).
+    answered_at: Mapped[datetime | None]

@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from mercato.kit.repository import Slice, newest_first
-from mercato.orders.models import Order, OrderGroup, OrderLine, OrderTransition
+from mercato.orders.models import Order, OrderGroup, OrderLine, OrderMessage, OrderTransition
 
 
 def _with_orders() -> Select[OrderGroup]:
@@ -184,3 +184,84 @@ async def first_transitions_to(
     )
     rows = (await session.execute(statement)).all()
     return {row[0]: row[1] for row in rows}
+
+
+# --- messages --------------------------------------------------------------------------------
+
+BUYER, SELLER = "buyer", "seller"
+
+
+def add_message(session: AsyncSession, message: OrderMessage) -> None:
+    session.add(message)
+
+
+async def list_messages(session: AsyncSession, order_id: uuid.UUID) -> list[OrderMessage]:
+    """An order's thread, oldest first."""
+    statement = (
+        select(OrderMessage)
+        .where(OrderMessage.order_id == order_id)
+        .order_by(OrderMessage.created_at, OrderMessage.id)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+def _waiting(seller_id: uuid.UUID | None = None) -> list[ColumnElement[bool]]:
+    conditions = [OrderMessage.author == BUYER, OrderMessage.answered_at.is_(None)]
+    if seller_id is not None:
+        conditions.append(OrderMessage.seller_id == seller_id)
+    return conditions
+
+
+async def first_waiting_at(session: AsyncSession, order_id: uuid.UUID) -> datetime | None:
+    """When the oldest buyer message the seller has not answered was written."""
+    statement = select(func.min(OrderMessage.created_at)).where(
+        OrderMessage.order_id == order_id, *_waiting()
+    )
+    found: datetime | None = (await session.execute(statement)).scalar_one()
+    return found
+
+
+async def answer_waiting(session: AsyncSession, order_id: uuid.UUID, at: datetime) -> None:
+    """Mark every buyer message still waiting on the order as answered at ``at``."""
+    statement = (
+        update(OrderMessage)
+        .where(OrderMessage.order_id == order_id, *_waiting())
+        .values(answered_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(statement)
+
+
+async def waiting_messages(
+    session: AsyncSession, seller_id: uuid.UUID, limit: int
+) -> list[tuple[OrderMessage, str]]:
+    """The seller's unanswered buyer messages with their order's number, oldest first."""
+    statement = (
+        select(OrderMessage, Order.number)
+        .join(Order, Order.id == OrderMessage.order_id)
+        .where(*_waiting(seller_id))
+        .order_by(OrderMessage.created_at, OrderMessage.id)
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
+
+
+async def reply_waits(
+    session: AsyncSession, seller_id: uuid.UUID, since: datetime, until: datetime
+) -> list[tuple[datetime, datetime]]:
+    """(first buyer message, the seller's reply) of each wait the seller answered, for the
+    waits that began in ``[since, until)``: one reply answers every buyer message before it,
+    so the messages it answered share its time."""
+    first = func.min(OrderMessage.created_at)
+    statement = (
+        select(first, OrderMessage.answered_at)
+        .where(
+            OrderMessage.seller_id == seller_id,
+            OrderMessage.author == BUYER,
+            OrderMessage.answered_at >= since,
+        )
+        .group_by(OrderMessage.order_id, OrderMessage.answered_at)
+        .having(first >= since, first < until)
+    )
+    rows = (await session.execute(statement)).all()
+    return [(row[0], row[1]) for row in rows if row[1] is not None]

@@ -243,3 +243,55 @@ class StaffOrderView(BaseModel):
     @property
     def escrow_matches(self) -> bool:
         return self.ledger.escrow_balance_minor == self.expected_escrow_minor
+
+
+# --- messages between the buyer and the seller ---------------------------------------------------
+
+
+class MessageAuthor(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+
+
+class MessageIn(_Input):
+    """A message to the other party of the order: plain text, trimmed, 1 to 4000 characters."""
+
+    body: str = Field(min_length=1, max_length=4000)
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    order_id: uuid.UUID
+    author: MessageAuthor
+    body: str
+    created_at: datetime
+    answered_at: datetime | None = Field(
+        default=None, description="A buyer's message: when the seller replied (None: waiting)."
+    )
+
+
+class MessageThread(BaseModel):
+    """An order's messages, oldest first, and whether the caller may write in it."""
+
+    order_id: uuid.UUID
+    order_number: str
+    seller_name: str
+    can_write: bool = Field(description="The order's buyer and seller write; staff only read.")
+    writable: bool = Field(description="False until the order is paid.")
+    waiting_since: datetime | None = Field(
+        default=None, description="The first buyer message the seller has not answered yet."
+    )
+    messages: list[MessageOut]
+
+
+class AwaitingReply(BaseModel):
+    """One order whose buyer waits for the seller's reply (the seller's queue)."""
+
+    order_id: uuid.UUID
+    order_number: str
+    unanswered: int = Field(description="The buyer's messages since the seller last wrote.")
+    waiting_since: datetime
+    last_message_at: datetime
+    last_message: str

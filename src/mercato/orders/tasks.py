@@ -13,12 +13,16 @@ from mercato.kit.outbox import OutboxDelivery, outbox_handler, republish
 from mercato.kit.scheduler import periodic
 from mercato.orders import service
 from mercato.orders.events import (
+    BUYER_WROTE_TOPIC,
     CANCELED_TOPIC,
     COMPLETED_TOPIC,
     PAID_TOPIC,
+    SELLER_REPLIED_TOPIC,
+    BuyerWrote,
     OrderCanceled,
     OrderCompleted,
     OrderPaid,
+    SellerReplied,
 )
 
 log = structlog.get_logger(__name__)
@@ -60,7 +64,8 @@ async def advance_due_orders() -> int:
     return moved
 
 
-# The durable backstop of the money-relevant events (see ``mercato.kit.outbox.announce``).
+# The durable backstop of the events that must not be lost (see ``mercato.kit.outbox.announce``):
+# money follows the status events, SLA deadlines follow the messages.
 
 
 @outbox_handler(PAID_TOPIC)
@@ -76,3 +81,13 @@ async def relay_order_completed(delivery: OutboxDelivery) -> None:
 @outbox_handler(CANCELED_TOPIC)
 async def relay_order_canceled(delivery: OutboxDelivery) -> None:
     await republish(OrderCanceled.from_payload(delivery.payload))
+
+
+@outbox_handler(BUYER_WROTE_TOPIC)
+async def relay_buyer_wrote(delivery: OutboxDelivery) -> None:
+    await republish(BuyerWrote.from_payload(delivery.payload))
+
+
+@outbox_handler(SELLER_REPLIED_TOPIC)
+async def relay_seller_replied(delivery: OutboxDelivery) -> None:
+    await republish(SellerReplied.from_payload(delivery.payload))

@@ -1,8 +1,9 @@
 """The performance part of the demo marketplace: launch thresholds, and both demo shops
-evaluated on their real demo orders. Nordic Outdoor Co. (its disputes, low ratings and
-cancellations breach the targets) was warned by the evaluation a week ago and suppressed from
-search yesterday, with its appeal waiting in the admin queue; Atelier Lumière, with one defect
-among a handful of orders, is warned. Idempotent: Nordic's standing is the marker."""
+evaluated on their real demo orders. Nordic Outdoor Co. (its parcels shipped after their
+ship-by deadline, its disputes, low ratings and cancellations breach the targets) was warned by
+the evaluation a week ago and suppressed from search yesterday, with its appeal waiting in the
+admin queue; Atelier Lumière, with one defect among a handful of orders, is warned.
+Idempotent: Nordic's standing is the marker."""
 
 from __future__ import annotations
 

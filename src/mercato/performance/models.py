@@ -1,7 +1,8 @@
 """The performance tables, each prefixed ``performance_``: the versioned thresholds (who, when,
 why), each seller's standing (its escalation level and the last metrics the evaluation saw),
 every level change with its reason, the sellers' appeals, and the response times of sellers
-to the disputes opened against them (the only buyer messaging of the platform)."""
+to the disputes opened against them (their replies to buyers' order messages are read from
+the orders domain)."""
 
 from __future__ import annotations
 

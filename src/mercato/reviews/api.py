@@ -1,6 +1,6 @@
 """Reviews JSON API under ``/api/v1/reviews``: buyers review the lines of their delivered
-orders, anyone reads a listing's or a seller's reviews, sellers reply, signed-in users report,
-staff read the moderation queue and admins decide."""
+orders and edit their reviews, anyone reads a listing's or a seller's reviews, sellers reply,
+signed-in users report, staff read the moderation queue and admins decide."""
 
 from __future__ import annotations
 
@@ -60,18 +60,32 @@ async def order_reviews(
 
 @router.get("/listings/{listing_id}", response_model=ReviewList)
 async def listing_reviews(
-    listing_id: uuid.UUID, session: DbSession, cursor: Cursor = None, limit: Limit = 20
+    listing_id: uuid.UUID,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: Cursor = None,
+    limit: Limit = 20,
 ) -> ReviewList:
-    """A listing's published reviews, newest first, with its rating (public)."""
-    return await service.list_listing_reviews(session, listing_id, cursor=cursor, limit=limit)
+    """A listing's published reviews, newest first, with its rating (public; the caller's own
+    review is marked ``mine``)."""
+    return await service.list_listing_reviews(
+        session, listing_id, viewer_id=principal.user_id, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/sellers/{seller_id}", response_model=ReviewList)
 async def seller_reviews(
-    seller_id: uuid.UUID, session: DbSession, cursor: Cursor = None, limit: Limit = 20
+    seller_id: uuid.UUID,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: Cursor = None,
+    limit: Limit = 20,
 ) -> ReviewList:
-    """A seller's published reviews across its listings, with its rating (public)."""
-    return await service.list_seller_reviews(session, seller_id, cursor=cursor, limit=limit)
+    """A seller's published reviews across its listings, with its rating (public; the
+    caller's own reviews are marked ``mine``)."""
+    return await service.list_seller_reviews(
+        session, seller_id, viewer_id=principal.user_id, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/mine", response_model=Page[ReviewOut])
@@ -88,6 +102,15 @@ async def my_shop_reviews(
 ) -> ReviewList:
     """The reviews of the signed-in seller's listings, hidden ones marked."""
     return await service.list_my_shop_reviews(session, principal, cursor=cursor, limit=limit)
+
+
+@router.put("/{review_id}", response_model=ReviewOut)
+async def edit_review(
+    review_id: uuid.UUID, data: ReviewIn, session: DbSession, principal: CurrentPrincipal
+) -> ReviewOut:
+    """The buyer changes the stars and text of their own review (shown as edited, with the
+    date; the seller's reply stays). A review hidden by moderation cannot be edited."""
+    return await service.edit_review(session, principal, review_id, data)
 
 
 @router.post("/{review_id}/reply", status_code=status.HTTP_201_CREATED, response_model=ReviewOut)

@@ -1,7 +1,8 @@
 """The reviews part of the demo marketplace: Alice and Bob review what they received (from
-five stars down to a disappointed two), each seller answers its first review, and a seller
-reports a review it finds unfair, so the moderation queue has work. Idempotent: a line already
-reviewed, a review already answered or reported is left alone."""
+five stars down to a disappointed two), each seller answers its first review, a seller reports
+a review it finds unfair, so the moderation queue has work, and the first buyer comes back to
+one answered review to add an update (shown as edited, the seller's reply kept). Idempotent: a
+line already reviewed, a review already answered, reported or edited is left alone."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ REVIEWS = (
     ),
 )
 REPLY = ReplyIn(body="Thank you for taking the time to write this. It made our week!")
+UPDATE = " Update: a few months on it still looks new."
 
 
 async def _person(
@@ -112,3 +114,23 @@ async def seed_reviews_demo(session: AsyncSession, files: FileStore) -> None:
         position = await _review_received_lines(session, buyer, position)
     sellers = [s for email in SELLERS if (s := await _person(session, email, Role.SELLER))]
     await _answer_and_report(session, sellers)
+    first = await _person(session, BUYERS[0][0], Role.BUYER, BUYERS[0][1])
+    if first is not None:
+        await _edit_an_answered_review(session, first)
+
+
+async def _edit_an_answered_review(session: AsyncSession, buyer: Principal) -> None:
+    """The buyer adds an update to a favourable review (an answered one when there is one)
+    and gives it one more star, up to five. Low ratings are left as they are: a seller may have
+    reported them, and the moderation queue shows them as written."""
+    mine = (await service.list_my_reviews(session, buyer, limit=50)).items
+    if any(review.edited_at for review in mine):
+        return
+    favourable = [r for r in mine if r.status == "published" and r.rating >= 3]
+    answered = [review for review in favourable if review.reply]
+    if not favourable:
+        return
+    review = (answered or favourable)[0]
+    rating = min(5, review.rating + 1)
+    data = ReviewIn(rating=rating, title=review.title, body=review.body + UPDATE)
+    await service.edit_review(session, buyer, review.id, data)

@@ -19,6 +19,18 @@ class ReviewPublished:
 
 
 @dataclass(frozen=True)
+class ReviewEdited:
+    """The buyer changed a published review's stars or text: ratings re-read it."""
+
+    review_id: uuid.UUID
+    listing_id: uuid.UUID
+    seller_id: uuid.UUID
+    order_id: uuid.UUID
+    rating: int
+    previous_rating: int
+
+
+@dataclass(frozen=True)
 class ReviewHidden:
     """Staff hid a review: it no longer counts in any rating."""
 

@@ -97,6 +97,39 @@ async def write_review(
     return response
 
 
+@router.post("/reviews/{review_id}/edit", dependencies=[Csrf])
+async def edit_review(
+    review_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
+) -> Response:
+    """The buyer changes their review from the order page's card."""
+    form = await read_form(request)
+    try:
+        data = parse_form(ReviewIn, form)
+        review = await service.edit_review(session, principal, review_id, data)
+    except MercatoError as error:
+        await rollback(session)
+        order_id = _order_of_form(form)
+        if error.status in (401, 403, 404) or order_id is None:
+            raise
+        extra = {"form": form | {"review_id": str(review_id)}, "errors": form_errors(error)}
+        return await _panel(
+            request, session, principal, order_id, **extra, error=error, status=error.status
+        )
+    if is_htmx(request):
+        return await _panel(request, session, principal, review.order_id, edited=True)
+    response = redirect(f"/orders/{review.order_id}", request)
+    flash(response, request, "Your review is updated.")
+    return response
+
+
+def _order_of_form(form: dict[str, str]) -> uuid.UUID | None:
+    """The order whose card sent the form, to show it again with the error."""
+    try:
+        return uuid.UUID(form.get("order_id", ""))
+    except ValueError:
+        return None
+
+
 # --- the product page -----------------------------------------------------------------------------
 
 

@@ -92,8 +92,9 @@ class ReviewOut(BaseModel):
     body: str
     status: ReviewStatus
     created_at: datetime
-    edited_at: datetime | None
+    edited_at: datetime | None = Field(description="When the buyer last changed it, if ever.")
     reply: ReplyOut | None = None
+    mine: bool = Field(default=False, description="The signed-in caller wrote this review.")
 
 
 class ReportOut(BaseModel):

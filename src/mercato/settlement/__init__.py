@@ -4,10 +4,11 @@ freeze a dispute puts on an order's money.
 
 Other domains use the functions exported here: ``escrow_held_minor`` / ``frozen_minor``
 (payouts), ``refunds_for_order`` / ``escrow_of_order`` (order pages), ``freeze_escrow`` /
-``unfreeze_escrow`` (disputes), and the events ``EscrowReleased`` / ``RefundIssued``.
+``unfreeze_escrow`` (disputes), and the events ``EscrowReleased`` / ``RefundIssued`` /
+``SellerHoldSet`` (the audit log).
 """
 
-from mercato.settlement.events import EscrowReleased, RefundIssued
+from mercato.settlement.events import EscrowReleased, RefundIssued, SellerHoldSet
 from mercato.settlement.schemas import EscrowOut, EscrowStatus, RefundOut, RefundStatus
 from mercato.settlement.service import (
     EscrowFrozen,
@@ -27,6 +28,7 @@ __all__ = [
     "RefundIssued",
     "RefundOut",
     "RefundStatus",
+    "SellerHoldSet",
     "escrow_held_minor",
     "escrow_of_order",
     "freeze_escrow",

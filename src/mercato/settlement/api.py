@@ -1,6 +1,7 @@
 """Settlement JSON API under ``/api/v1/settlement``: refunds (admins any order, a seller its
 own, with an Idempotency-Key), an order's refunds for its buyer, seller and staff, the escrow
-list with "release now", and the freeze a dispute puts on an order."""
+list with "release now", the freeze a dispute puts on an order, and the hold periods (a
+category's period is part of governance's escrow hold policy)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from mercato.kit.deps import CurrentPrincipal, DbSession
 from mercato.kit.pagination import Page
 from mercato.settlement import service
 from mercato.settlement.schemas import (
-    CategoryHoldIn,
     EscrowOut,
     EscrowStatus,
     FreezeIn,
@@ -21,6 +21,7 @@ from mercato.settlement.schemas import (
     RefundIn,
     RefundOut,
     SellerHoldIn,
+    SellerHoldOut,
 )
 
 router = APIRouter(prefix="/settlement", tags=["settlement"])
@@ -116,35 +117,17 @@ async def unfreeze(
     return await service.unfreeze_by_admin(session, principal, order_id)
 
 
-@router.put("/sellers/{seller_id}/hold", response_model=SellerHoldIn)
+@router.put("/sellers/{seller_id}/hold", response_model=SellerHoldOut)
 async def set_seller_hold(
     seller_id: uuid.UUID, data: SellerHoldIn, session: DbSession, principal: CurrentPrincipal
-) -> SellerHoldIn:
-    """Set a seller's own hold period in days (orders completed from now on): admins."""
-    days = await service.set_seller_hold(session, principal, seller_id, data.hold_days)
-    return SellerHoldIn(hold_days=days)
+) -> SellerHoldOut:
+    """Set a seller's own hold period in days, with the reason (orders completed from now
+    on): admins. Who set it and when are recorded."""
+    return await service.set_seller_hold(session, principal, seller_id, data)
 
 
 @router.get("/holds", response_model=HoldsOut)
 async def list_holds(session: DbSession, principal: CurrentPrincipal) -> HoldsOut:
-    """Every hold period: the default, the sellers' own and the categories' (staff)."""
+    """Every hold period: the default, the escrow hold policy in force with its category
+    periods (drafted in governance) and the sellers' own (staff)."""
     return await service.list_holds(session, principal)
-
-
-@router.put("/categories/{category_id}/hold", response_model=CategoryHoldIn)
-async def set_category_hold(
-    category_id: uuid.UUID, data: CategoryHoldIn, session: DbSession, principal: CurrentPrincipal
-) -> CategoryHoldIn:
-    """Set a category's hold period in days, covering its subcategories (orders completed from
-    now on): admins. It lengthens, never shortens, the seller's hold."""
-    days = await service.set_category_hold(session, principal, category_id, data.hold_days)
-    return CategoryHoldIn(hold_days=days)
-
-
-@router.delete("/categories/{category_id}/hold", status_code=status.HTTP_204_NO_CONTENT)
-async def clear_category_hold(
-    category_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
-) -> Response:
-    """Remove a category's hold period: admins."""
-    await service.clear_category_hold(session, principal, category_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)

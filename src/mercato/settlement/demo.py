@@ -1,6 +1,9 @@
 """Demo money after the sale: the completed demo orders are released to their sellers (net to
 the seller, commission to the platform), one of them then gets a partial refund, and an order
-still in escrow gets a refund before its release. Skipped when already seeded."""
+still in escrow gets a refund before its release. Nordic Outdoor Co., whose orders ship late
+and get disputed, waits longer for its money from now on: a hold of its own, with the admin's
+reason. (The escrow hold policy, lamps held a week, is governance's.) Skipped when already
+seeded."""
 
 from __future__ import annotations
 
@@ -16,11 +19,14 @@ from mercato.accounts.service import find_user_id_by_email
 from mercato.kit import clock
 from mercato.kit.auth import Principal, Role
 from mercato.kit.storage import FileStore
+from mercato.sellers.service import find_seller_of
 from mercato.settlement import service
-from mercato.settlement.schemas import EscrowStatus, RefundIn
+from mercato.settlement.schemas import EscrowStatus, RefundIn, SellerHoldIn
 
 log = structlog.get_logger(__name__)
 ADMIN_EMAIL = "admin@mercato.example"
+NORDIC_EMAIL = "nordic@mercato.example"
+NORDIC_HOLD_REASON = "Late shipments and open disputes: hold its money ten days while we review."
 
 
 async def seed_settlement_demo(session: AsyncSession, files: FileStore) -> None:
@@ -30,7 +36,7 @@ async def seed_settlement_demo(session: AsyncSession, files: FileStore) -> None:
         log.warning("settlement_demo_admin_missing")
         return
     admin = Principal(user_id=admin_id, role=Role.ADMIN, email=ADMIN_EMAIL)
-    await _hold_lighting_longer(session, admin)
+    await _hold_nordic_longer(session, admin)
     refunds = (await service.list_refunds(session, admin, limit=100)).items
     if any(refund.requested_role == Role.ADMIN.value for refund in refunds):
         return  # seeded already
@@ -60,12 +66,15 @@ async def seed_settlement_demo(session: AsyncSession, files: FileStore) -> None:
         )
 
 
-async def _hold_lighting_longer(session: AsyncSession, admin: Principal) -> None:
-    """Lamps come back late more often than the rest: their money waits a week (orders
-    completed from now on: the demo orders completed already keep the hold they had)."""
-    for category in await service.hold_category_choices(session, admin):
-        if category.slug == "lighting":
-            await service.set_category_hold(session, admin, category.id, 7)
+async def _hold_nordic_longer(session: AsyncSession, admin: Principal) -> None:
+    """A risk decision on one seller: Nordic's money waits ten days after completion (orders
+    completed from now on: those completed already keep the hold they had)."""
+    owner = await find_user_id_by_email(session, NORDIC_EMAIL)
+    nordic = await find_seller_of(session, owner) if owner else None
+    if nordic is None or (await service.list_holds(session, admin)).sellers:
+        return
+    hold = SellerHoldIn(hold_days=10, reason=NORDIC_HOLD_REASON)
+    await service.set_seller_hold(session, admin, nordic.id, hold)
 
 
 async def _release_as_the_sweep_did(session: AsyncSession) -> list[tuple[uuid.UUID, datetime]]:

@@ -1,5 +1,6 @@
 """Events the settlement domain publishes after its commits (payouts and statements follow
-them). Subscribers must be idempotent (key on ``order_id`` / ``refund_id``)."""
+them; the audit log records the sellers' hold periods). Subscribers must be idempotent (key on
+``order_id`` / ``refund_id`` / ``seller_id`` and ``at``)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,15 @@ class RefundIssued:
     amount_minor: int
     fee_share_minor: int
     phase: str
+
+
+@dataclass(frozen=True)
+class SellerHoldSet:
+    """An admin set a seller's own hold period (the audit log records who, when and why)."""
+
+    seller_id: uuid.UUID
+    hold_days: int
+    previous_days: int | None
+    reason: str
+    actor_user_id: uuid.UUID
+    at: datetime

@@ -1,5 +1,6 @@
 """Settlement tables: one escrow per paid order (with a snapshot of its lines and what was
-refunded of them), the refunds, and the hold periods per seller and per category.
+refunded of them), the refunds, and the sellers' own hold periods (the escrow hold policy, with
+its category periods, is governance's).
 
 The ledger is the source of truth for money; these rows record the business state that decides
 what the next journal may be (what is left to release or refund, whether a dispute froze it).
@@ -108,6 +109,9 @@ class EscrowLine(IdMixin, Base):
     line_total_minor: Mapped[int] = mapped_column(BigInteger)
     refunded_quantity: Mapped[int] = mapped_column(Integer, default=0)
     refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # What the seller kept of the refunded units (a restocking fee): the units count as
+    # refunded, so the line's next refund starts after them.
+    kept_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     escrow: Mapped[Escrow] = relationship(lazy="raise", back_populates="lines")
 
@@ -153,23 +157,15 @@ class Refund(IdMixin, TimestampMixin, Base):
 
 
 class SellerHold(IdMixin, Base):
-    """A seller's own hold period (a new or risky shop waits longer), overriding the default."""
+    """A seller's own hold period (a new or risky shop waits longer, a trusted one less): a
+    risk decision that replaces the escrow hold policy's base period, with who set it, when
+    and why."""
 
     __tablename__ = "settlement_seller_hold"
 
     seller_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sellers_seller.id"), unique=True)
     hold_days: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
-
-
-class CategoryHold(IdMixin, Base):
-    """A category's hold period (goods that are often returned late wait longer); it covers
-    the category's subcategories and only ever lengthens an order's hold."""
-
-    __tablename__ = "settlement_category_hold"
-
-    category_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("catalog_category.id", ondelete="CASCADE"), unique=True
-    )
-    hold_days: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+    # None for a hold set before the author was recorded.
+    set_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts_user.id"))
+    reason: Mapped[str] = mapped_column(Text)

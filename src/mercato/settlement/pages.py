@@ -1,6 +1,7 @@
 """Settlement pages: the staff's escrow list (held / releasable / frozen / released, with
 "release now" for admins), the refunds list and an order's refund screen (lines and quantities,
-an amount, or everything, with a reason), and the seller portal's refunds."""
+an amount, or everything, with a reason), the hold periods (the escrow hold policy in force
+and the sellers' own, set here with a reason), and the seller portal's refunds."""
 
 from __future__ import annotations
 
@@ -27,7 +28,13 @@ from mercato.kit.web import (
     verify_csrf,
 )
 from mercato.settlement import service
-from mercato.settlement.schemas import CategoryHoldForm, EscrowOut, EscrowStatus, RefundIn
+from mercato.settlement.schemas import (
+    EscrowOut,
+    EscrowStatus,
+    RefundIn,
+    SellerHoldForm,
+    SellerHoldIn,
+)
 
 router = page_router()
 Csrf = Depends(verify_csrf)
@@ -203,23 +210,29 @@ async def admin_holds(request: Request, session: DbSession, principal: PageUser)
 
 
 async def _holds_context(session: DbSession, principal: Principal) -> dict[str, Any]:
-    return {
-        **_common(principal),
-        "holds": await service.list_holds(session, principal),
-        "categories": await service.hold_category_choices(session, principal),
-        "form": {},
-        "errors": {},
-    }
+    holds = await service.list_holds(session, principal)
+    sellers = await service.hold_seller_choices(session, principal) if _is_admin(principal) else []
+    return {**_common(principal), "holds": holds, "sellers": sellers, "form": {}, "errors": {}}
 
 
-@router.post(HOLDS + "/categories", dependencies=[Csrf])
-async def admin_set_category_hold(
+def _is_admin(principal: Principal) -> bool:
+    return principal.role is Role.ADMIN
+
+
+@router.post(HOLDS + "/sellers", dependencies=[Csrf])
+async def admin_set_seller_hold(
     request: Request, session: DbSession, principal: PageUser
 ) -> Response:
+    principal.require_role(Role.ADMIN)
     form = await read_form(request)
     try:
-        data = parse_form(CategoryHoldForm, form)
-        days = await service.set_category_hold(session, principal, data.category_id, data.hold_days)
+        data = parse_form(SellerHoldForm, form)
+        hold = await service.set_seller_hold(
+            session,
+            principal,
+            data.seller_id,
+            SellerHoldIn(**data.model_dump(exclude={"seller_id"})),
+        )
     except MercatoError as error:
         if error.status in (401, 403):
             raise
@@ -232,17 +245,8 @@ async def admin_set_category_hold(
             reload=lambda: _holds_context(session, principal),
         )
     response = redirect(HOLDS, request)
-    flash(response, request, f"Hold period set to {days} days for that category.")
-    return response
-
-
-@router.post(HOLDS + "/categories/{category_id}/remove", dependencies=[Csrf])
-async def admin_clear_category_hold(
-    category_id: uuid.UUID, request: Request, session: DbSession, principal: PageUser
-) -> Response:
-    await service.clear_category_hold(session, principal, category_id)
-    response = redirect(HOLDS, request)
-    flash(response, request, "The category's hold period was removed.")
+    name = hold.seller_name or "the seller"
+    flash(response, request, f"Hold period set to {hold.hold_days} days for {name}.")
     return response
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from mercato.kit import clock
 from mercato.kit.repository import Slice, newest_first
-from mercato.settlement.models import CategoryHold, Escrow, EscrowLine, Refund, SellerHold
+from mercato.settlement.models import Escrow, EscrowLine, Refund, SellerHold
 from mercato.settlement.schemas import EscrowStatus
 
 OPEN = (EscrowStatus.HELD.value, EscrowStatus.RELEASABLE.value)
@@ -32,9 +32,7 @@ async def get_escrow_of_order(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-def add(
-    session: AsyncSession, row: Escrow | EscrowLine | Refund | SellerHold | CategoryHold
-) -> None:
+def add(session: AsyncSession, row: Escrow | EscrowLine | Refund | SellerHold) -> None:
     session.add(row)
 
 
@@ -164,15 +162,29 @@ async def list_seller_holds(session: AsyncSession) -> Sequence[SellerHold]:
     return list((await session.execute(statement)).scalars())
 
 
-async def get_category_hold(session: AsyncSession, category_id: uuid.UUID) -> CategoryHold | None:
-    statement = select(CategoryHold).where(CategoryHold.category_id == category_id)
-    return (await session.execute(statement)).scalar_one_or_none()
-
-
-async def category_hold_days(session: AsyncSession) -> dict[uuid.UUID, int]:
-    """Every category's own hold period, by category id (a short list, read whole)."""
-    statement = select(CategoryHold.category_id, CategoryHold.hold_days)
+async def seller_hold_days(
+    session: AsyncSession, seller_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """The own hold period of each of these sellers that has one."""
+    if not seller_ids:
+        return {}
+    statement = select(SellerHold.seller_id, SellerHold.hold_days).where(
+        SellerHold.seller_id.in_(seller_ids)
+    )
     return {row[0]: row[1] for row in (await session.execute(statement)).all()}
+
+
+async def escrows_completed_between(
+    session: AsyncSession, since: datetime, until: datetime
+) -> Sequence[Escrow]:
+    """The escrows of the orders completed from ``since`` up to ``until`` (both included),
+    with their lines, oldest completion first."""
+    statement = (
+        _with_lines()
+        .where(Escrow.completed_at >= since, Escrow.completed_at <= until)
+        .order_by(Escrow.completed_at, Escrow.id)
+    )
+    return list((await session.execute(statement)).scalars())
 
 
 # --- invariants (``mercato payments ledger-check``) -----------------------------------------

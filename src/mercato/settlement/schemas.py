@@ -33,6 +33,13 @@ class _Input(BaseModel):
 class RefundLineIn(_Input):
     line_id: uuid.UUID
     quantity: int = Field(ge=1, le=1_000_000)
+    keep_minor: int = Field(
+        default=0,
+        ge=0,
+        le=10**12,
+        description="Part of these units' amount the seller keeps (a restocking fee): the "
+        "units count as refunded, the buyer gets the rest.",
+    )
 
 
 class RefundIn(_Input):
@@ -58,42 +65,61 @@ class FreezeIn(_Input):
 
 
 class SellerHoldIn(_Input):
+    """A seller's own hold period and why (the risk decision is recorded with its author)."""
+
     hold_days: int = Field(ge=0, le=60)
+    reason: str = Field(min_length=3, max_length=500)
 
 
-class CategoryHoldIn(_Input):
-    hold_days: int = Field(ge=0, le=60)
-
-
-class CategoryHoldForm(CategoryHoldIn):
-    category_id: uuid.UUID
+class SellerHoldForm(SellerHoldIn):
+    seller_id: uuid.UUID
 
 
 class SellerHoldOut(BaseModel):
     seller_id: uuid.UUID
     seller_name: str | None
     hold_days: int
+    reason: str
+    set_by: uuid.UUID | None
+    set_by_name: str | None
+    updated_at: datetime
 
 
-class CategoryHoldOut(BaseModel):
+class CategoryPeriodOut(BaseModel):
     category_id: uuid.UUID
     category_name: str
     hold_days: int
 
 
+class EscrowHoldPolicyOut(BaseModel):
+    """The escrow hold policy in force (governance's): its base period (None: the default
+    applies) and the category periods that lengthen it; no version when none was activated."""
+
+    version_id: uuid.UUID | None
+    version: int | None
+    effective_from: datetime | None
+    reason: str | None
+    hold_days: int | None
+    categories: list[CategoryPeriodOut]
+
+
 class HoldsOut(BaseModel):
-    """Every hold period: the default, the sellers' own (replacing it) and the categories'
-    (lengthening it; a subcategory's own replaces its parent's)."""
+    """Every hold period: the platform default, the escrow hold policy in force (its base
+    replaces the default, its category periods lengthen the hold) and the sellers' own
+    (replacing both bases)."""
 
     default_days: int
+    policy: EscrowHoldPolicyOut
     sellers: list[SellerHoldOut]
-    categories: list[CategoryHoldOut]
+    # Where an admin drafts the next escrow hold version.
+    draft_url: str = "/admin/governance/policies?kind=escrow_hold#draft-title"
 
 
 class RefundLineOut(BaseModel):
     line_id: uuid.UUID
     quantity: int
     amount_minor: int
+    kept_minor: int = 0
 
 
 class RefundOut(BaseModel):
@@ -122,6 +148,7 @@ class EscrowLineOut(BaseModel):
     line_total_minor: int
     refunded_quantity: int
     refunded_minor: int
+    kept_minor: int = 0  # what the seller kept of the refunded units (restocking fees)
 
 
 class EscrowOut(BaseModel):

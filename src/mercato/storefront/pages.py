@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from mercato.kit.deps import CurrentRuntime, DbSession
+from mercato.kit.deps import CurrentPrincipal, CurrentRuntime, DbSession
 from mercato.kit.web import is_htmx, page_router, render
 from mercato.reviews.schemas import REASON_LABELS
 from mercato.search.links import SearchLinks, wants_fragment
@@ -33,11 +33,17 @@ async def product(
     listing_id: uuid.UUID,
     session: DbSession,
     runtime: CurrentRuntime,
+    principal: CurrentPrincipal,
     variant: VariantChoice = None,
 ) -> Response:
     swap = is_htmx(request) and request.headers.get("hx-target") == "buy-box"
     page = await service.get_product_page(
-        session, listing_id, variant_id=variant, cache=runtime.cache, with_reviews=not swap
+        session,
+        listing_id,
+        variant_id=variant,
+        cache=runtime.cache,
+        with_reviews=not swap,
+        viewer_id=principal.user_id,
     )
     template = "storefront/_buy_box.html" if swap else "storefront/product.html"
     context = {"page": page, "listing": page.listing, "report_reasons": REASON_LABELS}

@@ -109,12 +109,16 @@ async def get_product_page(
     variant_id: uuid.UUID | None = None,
     cache: Cache | None = None,
     with_reviews: bool = True,
+    viewer_id: uuid.UUID | None = None,
 ) -> ProductPage:
     """A visible listing with its seller's card, the selected variant and (unless only the
-    buy box is wanted) its latest reviews with the rating; NotFound otherwise."""
+    buy box is wanted) its latest reviews with the rating, ``viewer_id``'s own marked;
+    NotFound otherwise."""
     card = await _product_card(session, listing_id, cache)
     reviews = (
-        await reviews_service.list_listing_reviews(session, listing_id, limit=PRODUCT_REVIEWS)
+        await reviews_service.list_listing_reviews(
+            session, listing_id, viewer_id=viewer_id, limit=PRODUCT_REVIEWS
+        )
         if with_reviews
         else None
     )

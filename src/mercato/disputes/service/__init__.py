@@ -29,11 +29,14 @@ from mercato.disputes.service.panel import order_panel
 from mercato.disputes.service.returns import (
     ReturnNotAllowed,
     approve_return,
+    expire_return,
     get_return,
     list_returns,
     mark_return_received,
+    overdue_returns,
     reject_return,
     request_return,
+    return_conditions,
 )
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
     "disputed_order_ids",
     "escalate_dispute",
     "escalate_overdue",
+    "expire_return",
     "get_dispute",
     "get_evidence_file",
     "get_return",
@@ -61,10 +65,12 @@ __all__ = [
     "open_dispute",
     "order_panel",
     "overdue_disputes",
+    "overdue_returns",
     "post_message",
     "reject_return",
     "request_return",
     "resolve_lapsed",
+    "return_conditions",
     "staff_queue",
     "withdraw_dispute",
 ]

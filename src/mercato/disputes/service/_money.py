@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.disputes import repository
 from mercato.disputes.policy import FREEZE_PREFIX
 from mercato.kit.auth import Principal
-from mercato.kit.errors import Conflict, NotFound
+from mercato.kit.errors import Conflict, NotFound, ValidationFailed
+from mercato.settlement.calculations import line_refund_minor
 from mercato.settlement.schemas import EscrowOut, RefundIn, RefundOut
 from mercato.settlement.service import (
     escrow_of_order,
@@ -75,10 +76,35 @@ async def line_refundable(
     escrow = await escrow_of_order(session, order_id)
     if escrow is None:
         return 0
-    by_lines = sum(line.refunded_minor for line in escrow.lines if line.line_id == line_id)
+    # Units refunded by line, with what the seller kept of them as a restocking fee.
+    by_lines = sum(
+        line.refunded_minor + line.kept_minor for line in escrow.lines if line.line_id == line_id
+    )
     by_disputes = await repository.refunded_on_line(session, line_id)
-    left_on_line = line_total_minor - by_lines - by_disputes
+    kept_alone = await repository.fees_kept_outside_escrow(session, line_id)
+    left_on_line = line_total_minor - by_lines - by_disputes - kept_alone
     return max(0, min(left_on_line, escrow.captured_minor - escrow.refunded_minor))
+
+
+async def units_amount(
+    session: AsyncSession, order_id: uuid.UUID, line_id: uuid.UUID, quantity: int
+) -> int:
+    """What ``quantity`` more units of a line amount to, exactly as settlement's line refund
+    counts them (so a restocking fee is taken from the amount the refund would have been)."""
+    escrow = await escrow_of_order(session, order_id)
+    line = next((x for x in escrow.lines if x.line_id == line_id), None) if escrow else None
+    if line is None:
+        raise Conflict("The payment of this order is still being settled. Try again in a minute.")
+    left = line.quantity - line.refunded_quantity
+    if quantity > left:
+        raise ValidationFailed.on("quantity", f"Only {left} unit(s) are left to refund.")
+    return line_refund_minor(
+        quantity,
+        line.quantity,
+        line.line_total_minor,
+        line.refunded_quantity,
+        line.refunded_minor + line.kept_minor,
+    )
 
 
 def dispute_key(dispute_id: uuid.UUID) -> str:

@@ -3,6 +3,7 @@ announce (a rolled-back step sends nothing). Templates: ``templates/disputes/ema
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,6 +62,11 @@ RETURN_STEPS = {
         "The seller received your return and you were refunded.",
         "The returned item was received and the buyer refunded.",
     ),
+    ReturnStatus.EXPIRED: (
+        "Your return expired: the seller did not receive it within the time to send it back, "
+        "so nothing was refunded.",
+        "The return expired: the parcel did not arrive within the time to send it back.",
+    ),
 }
 
 
@@ -106,16 +112,35 @@ def _dispute_facts(dispute: Dispute) -> dict[str, Any]:
     }
 
 
-async def notify_return(session: AsyncSession, row: Return) -> None:
+async def notify_return(
+    session: AsyncSession, row: Return, *, dispute_until: datetime | None = None
+) -> None:
+    """Both parties hear of the step; ``dispute_until`` tells the buyer of an expired return
+    until when a dispute may still be opened."""
     to_buyer, to_seller = RETURN_STEPS[ReturnStatus(row.status)]
+    if dispute_until is not None:
+        to_buyer += (
+            f" If something is wrong with the item, you can still report a problem until "
+            f"{dispute_until:%d %b %Y}."
+        )
     facts = {
         "order_number": row.order_number,
         "line_title": row.line_title,
         "quantity": row.quantity,
         "status": RETURN_LABELS[ReturnStatus(row.status)],
         "instructions": row.instructions,
+        "ship_back_by": (
+            f"{row.ship_back_by:%d %b %Y}"
+            if row.ship_back_by and row.status == ReturnStatus.APPROVED.value
+            else None
+        ),
         "rejection_reason": row.rejection_reason,
         "refunded": format_money(row.refunded_minor, row.currency) if row.refunded_minor else None,
+        "restocking_fee": (
+            format_money(row.restocking_fee_minor, row.currency)
+            if row.restocking_fee_minor
+            else None
+        ),
     }
     buyer = await get_contact(session, row.buyer_id)
     if buyer is not None:

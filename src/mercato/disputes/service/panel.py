@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.disputes import policy, repository
 from mercato.disputes.schemas import OrderPanel, PanelLine, Reason
 from mercato.disputes.service._views import dispute_out, return_out
+from mercato.disputes.service.returns import conditions_for
 from mercato.disputes.service.terms import dispute_terms
 from mercato.kit import clock
 from mercato.kit.auth import Principal, Role
@@ -65,4 +66,5 @@ async def order_panel(
         dispute_until=policy.dispute_until(order, terms),
         return_until=policy.return_until(order, terms) if order.kind == "goods" else None,
         dispute_note=why_not_dispute,
+        conditions=conditions_for(order, terms, now) if order.kind == "goods" else None,
     )

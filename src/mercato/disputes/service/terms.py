@@ -26,4 +26,6 @@ async def dispute_terms(session: AsyncSession, order: OrderOut) -> DisputeTerms:
         dispute_window=sla.dispute_window,
         seller_answer=sla.seller_dispute_answer,
         return_window=sla.return_window,
+        return_shipping=sla.return_ship_back,
+        restocking_fee_percent=sla.restocking_fee_percent,
     )

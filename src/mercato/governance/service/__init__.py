@@ -12,7 +12,9 @@ from mercato.governance.service.clocks import (
     seller_sla_overview,
     settle_clocks,
     ship_deadlines,
+    sync_respond_clocks,
 )
+from mercato.governance.service.escrow_hold import escrow_hold_policy, register_hold_replay
 from mercato.governance.service.policies import (
     activate_policy,
     draft_policy,
@@ -38,6 +40,7 @@ __all__ = [
     "deadlines_to_remind",
     "draft_policy",
     "enforce_deadline",
+    "escrow_hold_policy",
     "get_policy",
     "list_breaches",
     "list_policies",
@@ -45,6 +48,7 @@ __all__ = [
     "open_clocks",
     "preview_policy",
     "recompute_open_clocks",
+    "register_hold_replay",
     "remind_deadline",
     "require_current_terms",
     "seller_sla_overview",
@@ -52,5 +56,6 @@ __all__ = [
     "ship_deadlines",
     "sla_terms",
     "sla_terms_out",
+    "sync_respond_clocks",
     "terms_status",
 ]

@@ -1,6 +1,7 @@
 """SLA clocks: the deadlines of each paid order (from the SLA version in force when it was
-paid), settled by the order's own status timestamps. The sweep reminds the seller once before
-each deadline, records a breach and warns the seller once a deadline passes, and cancels (so
+paid), settled by the order's own status timestamps, and the respond-by deadlines its buyer's
+messages open, settled by the seller's replies. The sweep reminds the seller once before each
+deadline, records a breach and warns the seller once a deadline passes, and cancels (so
 refunds) a goods order not shipped in time. Every outcome is claimed by a conditional update:
 two sweeps, or a sweep and an event, never act twice."""
 
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.governance import repository
@@ -18,8 +20,13 @@ from mercato.governance.calculations import (
     ACCEPT,
     AUTO_CANCEL,
     CONFIRM,
+    RESPOND,
     SHIP,
+    RespondDeadline,
+    SlaTerms,
+    ThreadEntry,
     order_deadlines,
+    respond_deadlines,
 )
 from mercato.governance.events import SellerWarned, SlaBreached
 from mercato.governance.models import SellerWarning, SlaBreach, SlaDeadline
@@ -36,7 +43,12 @@ from mercato.governance.service.policies import listing_chain, terms_for_chain
 from mercato.kit import clock, events
 from mercato.kit.auth import Principal, Role
 from mercato.kit.errors import NotFound
-from mercato.orders.service import OrderTimeline, cancel_by_system, order_timeline
+from mercato.orders.service import (
+    OrderTimeline,
+    cancel_by_system,
+    message_thread,
+    order_timeline,
+)
 
 SWEEP_BATCH = 500
 _ENDED = ("canceled", "completed")
@@ -45,13 +57,13 @@ _ENDED = ("canceled", "completed")
 async def open_clocks(session: AsyncSession, order_id: uuid.UUID) -> int:
     """Create the deadlines of a paid order from the SLA in force at its payment; the number
     created (0 when they exist already: the handler may see the event twice)."""
-    if await repository.deadlines_of_order(session, order_id):
+    existing = await repository.deadlines_of_order(session, order_id)
+    if any(row.message_id is None for row in existing):
         return 0
     timeline = await order_timeline(session, order_id)
     if timeline is None:
         return 0
-    chain = await listing_chain(session, timeline.listing_ids)
-    terms = await terms_for_chain(session, chain, timeline.paid_at)
+    terms = await _terms_at_payment(session, timeline)
     deadlines = order_deadlines(timeline.kind, timeline.paid_at, terms)
     for deadline in deadlines:
         session.add(
@@ -69,6 +81,12 @@ async def open_clocks(session: AsyncSession, order_id: uuid.UUID) -> int:
     return len(deadlines)
 
 
+async def _terms_at_payment(session: AsyncSession, timeline: OrderTimeline) -> SlaTerms:
+    """The SLA version in force when the order was paid, with its category's override."""
+    chain = await listing_chain(session, timeline.listing_ids)
+    return await terms_for_chain(session, chain, timeline.paid_at)
+
+
 async def recompute_open_clocks(session: AsyncSession, order_id: uuid.UUID) -> int:
     """Re-derive the still-open, not yet reminded deadlines of an order from the SLA version
     in force at its payment, when they were started under another one (a clock started before
@@ -77,8 +95,7 @@ async def recompute_open_clocks(session: AsyncSession, order_id: uuid.UUID) -> i
     timeline = await order_timeline(session, order_id)
     if timeline is None:
         return 0
-    chain = await listing_chain(session, timeline.listing_ids)
-    terms = await terms_for_chain(session, chain, timeline.paid_at)
+    terms = await _terms_at_payment(session, timeline)
     expected = {d.kind: d for d in order_deadlines(timeline.kind, timeline.paid_at, terms)}
     changed = 0
     for row in await repository.deadlines_of_order(session, order_id):
@@ -115,10 +132,21 @@ async def settle_clocks(session: AsyncSession, order_id: uuid.UUID) -> int:
     timeline = await order_timeline(session, order_id)
     if timeline is None:
         return 0
-    settled = 0
-    for deadline in await repository.deadlines_of_order(session, order_id):
-        settled += await _settle(session, deadline, timeline, clock.now())
+    deadlines = await repository.deadlines_of_order(session, order_id)
+    waiting = [row for row in deadlines if row.kind == RESPOND and not _settled(row)]
+    answers = await _answers(session, order_id) if waiting else {}
+    settled, now = 0, clock.now()
+    for deadline in deadlines:
+        if deadline.kind == RESPOND:
+            answered_at = answers.get(deadline.message_id) if deadline.message_id else None
+            settled += await _settle_reply(session, deadline, answered_at, now)
+        else:
+            settled += await _settle(session, deadline, timeline, now)
     return settled
+
+
+def _settled(deadline: SlaDeadline) -> bool:
+    return bool(deadline.met_at or deadline.breached_at or deadline.stopped_at)
 
 
 async def _settle(
@@ -138,6 +166,83 @@ async def _settle(
     if ended_at is not None:  # ended after the deadline passed unnoticed: still late
         return await _breach(session, deadline, now)
     return 0
+
+
+# --- respond-by deadlines ----------------------------------------------------------------------
+
+
+async def sync_respond_clocks(session: AsyncSession, order_id: uuid.UUID) -> int:
+    """Open the respond-by deadlines an order's messages call for, from the SLA version in
+    force at its payment (a buyer message opens one, due ``respond_within_hours`` later, when
+    none is running: see :func:`respond_deadlines`), then settle them by the seller's replies.
+    The number opened. Derived from the thread, so any number of runs, in any order, agree."""
+    thread = await message_thread(session, order_id)
+    if not any(message.author == "buyer" for message in thread):
+        return 0
+    timeline = await order_timeline(session, order_id)
+    if timeline is None:
+        return 0
+    terms = await _terms_at_payment(session, timeline)
+    entries = [ThreadEntry(m.message_id, m.author, m.created_at) for m in thread]
+    existing = {row.message_id for row in await repository.deadlines_of_order(session, order_id)}
+    opened = 0
+    for wanted in respond_deadlines(entries, terms):
+        if wanted.message_id not in existing:
+            opened += await _open_reply_clock(session, timeline, terms, wanted)
+    await settle_clocks(session, order_id)
+    return opened
+
+
+async def _open_reply_clock(
+    session: AsyncSession, timeline: OrderTimeline, terms: SlaTerms, wanted: RespondDeadline
+) -> int:
+    try:
+        async with session.begin_nested():
+            session.add(
+                SlaDeadline(
+                    order_id=timeline.order_id,
+                    seller_id=timeline.seller_id,
+                    policy_version_id=terms.version_id,
+                    order_number=timeline.number,
+                    kind=RESPOND,
+                    message_id=wanted.message_id,
+                    due_at=wanted.due_at,
+                    remind_at=wanted.remind_at,
+                )
+            )
+    except IntegrityError:
+        return 0  # opened meanwhile by another delivery of the same message
+    return 1
+
+
+async def _answers(session: AsyncSession, order_id: uuid.UUID) -> dict[uuid.UUID, datetime | None]:
+    """When the seller answered each message of the order (None: not yet)."""
+    return {m.message_id: m.answered_at for m in await message_thread(session, order_id)}
+
+
+async def _settle_reply(
+    session: AsyncSession, deadline: SlaDeadline, answered_at: datetime | None, now: datetime
+) -> int:
+    """Met when the seller replied by the deadline; a breach when it replied late, or has
+    not replied and the deadline passed. The order's status does not stop this clock: a
+    buyer writing about a finished order still waits for an answer."""
+    if _settled(deadline):
+        return 0
+    if answered_at is not None and answered_at <= deadline.due_at:
+        return int(await repository.claim_deadline(session, deadline.id, "met_at", answered_at))
+    if answered_at is not None or now >= deadline.due_at:
+        return await _breach(session, deadline, now)
+    return 0
+
+
+def _deadline_url(deadline: SlaDeadline | SlaBreach) -> dict[str, str]:
+    """Where a seller's email sends it: the order's messages for a reply, else its SLA page."""
+    if deadline.kind == RESPOND:
+        return {"url": f"/seller/orders/{deadline.order_id}#messages"}
+    return {}
+
+
+# --- breaches ----------------------------------------------------------------------------------
 
 
 async def _breach(session: AsyncSession, deadline: SlaDeadline, now: datetime) -> int:
@@ -185,6 +290,7 @@ async def _warn(session: AsyncSession, breach: SlaBreach, now: datetime) -> None
             "kind": breach.kind,
             "deadline": breach.deadline,
             "message": message,
+            **_deadline_url(breach),
         },
     )
     events.record(session, SellerWarned(warning.id, warning.seller_id, breach.id, message, now))
@@ -225,16 +331,26 @@ async def remind_deadline(session: AsyncSession, deadline_id: uuid.UUID) -> bool
         session,
         deadline.seller_id,
         "sla_reminder_seller",
-        {"order_number": deadline.order_number, "kind": deadline.kind, "deadline": deadline.due_at},
+        {
+            "order_number": deadline.order_number,
+            "kind": deadline.kind,
+            "deadline": deadline.due_at,
+            **_deadline_url(deadline),
+        },
     )
     return True
 
 
 async def enforce_deadline(session: AsyncSession, deadline_id: uuid.UUID) -> int:
-    """Settle one due deadline: met, stopped, breached (with its warning) or auto-cancelled."""
+    """Settle one due deadline: met, stopped, breached (with its warning) or auto-cancelled;
+    a respond-by deadline by the seller's reply."""
     deadline = await repository.get_deadline(session, deadline_id)
     if deadline is None:
         return 0
+    if deadline.kind == RESPOND:
+        answers = await _answers(session, deadline.order_id)
+        answered_at = answers.get(deadline.message_id) if deadline.message_id else None
+        return await _settle_reply(session, deadline, answered_at, clock.now())
     timeline = await order_timeline(session, deadline.order_id)
     if timeline is None:
         return 0

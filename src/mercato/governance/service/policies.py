@@ -30,6 +30,8 @@ from mercato.governance.schemas import (
     PolicyVersionOut,
     SlaTermsOut,
 )
+from mercato.governance.service.escrow_hold import DEFAULT_TITLE as ESCROW_HOLD_TITLE
+from mercato.governance.service.escrow_hold import checked_escrow_hold
 from mercato.kit import clock, events
 from mercato.kit.auth import Principal, Role
 from mercato.kit.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -116,6 +118,10 @@ async def _checked_content(
         if errors:
             raise ValidationFailed(errors[0].message, errors=errors)
         return (data.title or "").strip(), (data.body or "").strip(), {}, []
+    if data.kind is PolicyKind.ESCROW_HOLD:
+        hold, hold_overrides = await checked_escrow_hold(session, data)
+        title = (data.title or "").strip() or ESCROW_HOLD_TITLE
+        return title, (data.body or "").strip(), hold, hold_overrides
     errors = _unknown_names(data.parameters, "parameters") + parameter_errors(data.parameters)
     overrides = await _checked_overrides(session, data, errors)
     if errors:

@@ -12,7 +12,7 @@ from mercato.accounts.schemas import Contact
 from mercato.accounts.service import get_contact
 from mercato.kit.money import format_money
 from mercato.notifications.service import queue_templated_email
-from mercato.orders.models import Order, OrderGroup
+from mercato.orders.models import Order, OrderGroup, OrderMessage
 from mercato.orders.policy import Kind, OrderStatus
 from mercato.sellers.service import get_seller_contact
 
@@ -76,6 +76,31 @@ async def notify_transition(session: AsyncSession, order: Order, status: OrderSt
         await queue_templated_email(
             session, seller.email, f"orders/email/{_SELLER[status]}", context
         )
+
+
+async def notify_message(session: AsyncSession, order: Order, message: OrderMessage) -> None:
+    """Mail a new message to the other party of the order, with a link to reply."""
+    buyer = await get_contact(session, order.buyer_id)
+    seller = await _seller_contact(session, order)
+    if message.author == "buyer":
+        recipient, sender = seller, buyer.name if buyer else "The buyer"
+        url, template = seller_order_path(order), "message_to_seller"
+    else:
+        recipient, sender = buyer, order.seller_name
+        url, template = buyer_order_path(order), "message_to_buyer"
+    if recipient is None:
+        return
+    context = {
+        "recipient_name": recipient.name,
+        "sender_name": sender,
+        "order_number": order.number,
+        "seller_name": order.seller_name,
+        "body": message.body,
+        "url": f"{url}#messages",
+    }
+    await queue_templated_email(
+        session, recipient.email, f"orders/message_email/{template}", context
+    )
 
 
 async def _seller_contact(session: AsyncSession, order: Order) -> Contact | None:

@@ -1,5 +1,6 @@
 """The metrics of one seller, read from the orders, SLA deadlines, reviews, disputes and the
-dispute response times; the weekly trend is computed from one read of the last 120 days."""
+seller's response times (to disputes and to buyers' messages); the weekly trend is computed
+from one read of the last 120 days."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.disputes import disputed_order_ids
 from mercato.governance import ship_deadlines
-from mercato.orders.service import order_timelines
+from mercato.orders.service import order_timelines, reply_seconds
 from mercato.performance import repository
 from mercato.performance.calculations import (
     Metrics,
@@ -71,10 +72,13 @@ def metrics_at(facts: SellerFacts, at: datetime, days: int, responses: list[int]
 async def seller_metrics(
     session: AsyncSession, seller_id: uuid.UUID, at: datetime, days: int
 ) -> tuple[Metrics, SellerFacts]:
-    """The seller's metrics over the ``days`` before ``at``."""
+    """The seller's metrics over the ``days`` before ``at``. The median response time counts
+    its first answers to disputes and its replies to buyers' messages (from the first buyer
+    message it had not answered), for what buyers asked in the window."""
     since = at - timedelta(days=days)
     facts = await seller_facts(session, seller_id, since, at)
     responses = await repository.response_seconds(session, seller_id, since, at)
+    responses += await reply_seconds(session, seller_id, since, at)
     return metrics_at(facts, at, days, responses), facts
 
 

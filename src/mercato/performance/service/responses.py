@@ -1,6 +1,6 @@
-"""The sellers' response times to buyers: when each dispute opened and when the seller first
-answered it (the dispute thread is the platform's only buyer messaging). Fed by the disputes
-events; both writes are idempotent and commute."""
+"""The sellers' response times to disputes: when each dispute opened and when the seller first
+answered it (replies to buyers' order messages are read from the orders domain). Fed by the
+disputes events; both writes are idempotent and commute."""
 
 from __future__ import annotations
 

@@ -33,6 +33,12 @@ from mercato.sellers.service import get_seller, reinstate_by_system, suspend_by_
 
 EVALUATED_DAYS = 30
 ACTIVE_DAYS = 90
+# Who suspends and reinstates in the sellers' audit trail: performance lifts only the
+# suspensions it made itself, never one an admin decided by hand.
+ORIGIN = "Seller performance"
+KEPT_SUSPENDED = (
+    "The shop stays suspended: the marketplace team suspended it, and only they can lift it."
+)
 
 CONSEQUENCES = {
     Level.GOOD: "Your shop is back in good standing.",
@@ -103,9 +109,18 @@ async def change_level(
     reason: str,
     now: datetime,
 ) -> StandingChange:
-    """Move the standing to ``target``: record it, apply the suspension (or lift it), announce
-    it (search follows the event) and email the seller."""
+    """Move the standing to ``target``: apply the suspension (or lift it, when performance
+    made it: a suspension an admin decided stays, and the reason says so), record the change,
+    announce it (search follows the event) and email the seller."""
     current = Level(standing.level)
+    if target is Level.SUSPENDED:
+        await suspend_by_system(
+            session, standing.seller_id, f"Seller performance: {reason}", origin=ORIGIN
+        )
+    elif current is Level.SUSPENDED and not await reinstate_by_system(
+        session, standing.seller_id, origin=ORIGIN
+    ):
+        reason = f"{reason} {KEPT_SUSPENDED}"
     change = StandingChange(
         seller_id=standing.seller_id,
         from_level=current,
@@ -118,10 +133,6 @@ async def change_level(
     session.add(change)
     standing.level, standing.changed_at = int(target), now
     await session.flush()
-    if target is Level.SUSPENDED:
-        await suspend_by_system(session, standing.seller_id, f"Seller performance: {reason}")
-    elif current is Level.SUSPENDED:
-        await reinstate_by_system(session, standing.seller_id)
     events.record(
         session,
         SellerStandingChanged(

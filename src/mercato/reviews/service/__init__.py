@@ -16,11 +16,17 @@ from mercato.reviews.service.reading import (
     order_reviews,
     seller_rating,
 )
-from mercato.reviews.service.writing import create_review, reply_to_review, report_review
+from mercato.reviews.service.writing import (
+    create_review,
+    edit_review,
+    reply_to_review,
+    report_review,
+)
 
 __all__ = [
     "create_review",
     "decide_review",
+    "edit_review",
     "get_review_for_staff",
     "list_listing_reviews",
     "list_my_reviews",

@@ -66,7 +66,9 @@ def reply_out(reply: ReviewReply | None) -> ReplyOut | None:
     return None if reply is None else ReplyOut(body=reply.body, created_at=reply.created_at)
 
 
-def review_out(review: Review, reply: ReviewReply | None = None) -> ReviewOut:
+def review_out(
+    review: Review, reply: ReviewReply | None = None, viewer_id: uuid.UUID | None = None
+) -> ReviewOut:
     return ReviewOut(
         id=review.id,
         order_id=review.order_id,
@@ -82,12 +84,16 @@ def review_out(review: Review, reply: ReviewReply | None = None) -> ReviewOut:
         created_at=review.created_at,
         edited_at=review.edited_at,
         reply=reply_out(reply),
+        mine=viewer_id is not None and review.buyer_id == viewer_id,
     )
 
 
-async def reviews_out(session: AsyncSession, reviews: Sequence[Review]) -> list[ReviewOut]:
+async def reviews_out(
+    session: AsyncSession, reviews: Sequence[Review], viewer_id: uuid.UUID | None = None
+) -> list[ReviewOut]:
+    """The reviews with their replies; ``viewer_id``'s own are marked ``mine``."""
     replies = await repository.replies_of(session, [review.id for review in reviews])
-    return [review_out(review, replies.get(review.id)) for review in reviews]
+    return [review_out(review, replies.get(review.id), viewer_id) for review in reviews]
 
 
 def report_out(report: ReviewReport) -> ReportOut:

@@ -53,27 +53,38 @@ async def listing_ratings(
 
 
 async def list_listing_reviews(
-    session: AsyncSession, listing_id: uuid.UUID, *, cursor: str | None = None, limit: int = 20
+    session: AsyncSession,
+    listing_id: uuid.UUID,
+    *,
+    viewer_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
 ) -> ReviewList:
-    """A listing's published reviews, newest first, with its rating summary (public)."""
+    """A listing's published reviews, newest first, with its rating summary (public; the
+    signed-in ``viewer_id``'s own review is marked, so it is not offered for reporting)."""
     found = await repository.list_reviews(
         session, listing_id=listing_id, cursor=cursor, limit=limit
     )
     return ReviewList(
         summary=await listing_rating(session, listing_id),
-        items=await reviews_out(session, found.rows),
+        items=await reviews_out(session, found.rows, viewer_id),
         next_cursor=found.next_cursor,
     )
 
 
 async def list_seller_reviews(
-    session: AsyncSession, seller_id: uuid.UUID, *, cursor: str | None = None, limit: int = 20
+    session: AsyncSession,
+    seller_id: uuid.UUID,
+    *,
+    viewer_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
 ) -> ReviewList:
     """A seller's published reviews across its listings, with its rating (public)."""
     found = await repository.list_reviews(session, seller_id=seller_id, cursor=cursor, limit=limit)
     return ReviewList(
         summary=await seller_rating(session, seller_id),
-        items=await reviews_out(session, found.rows),
+        items=await reviews_out(session, found.rows, viewer_id),
         next_cursor=found.next_cursor,
     )
 
@@ -87,7 +98,7 @@ async def list_my_reviews(
         session, buyer_id=buyer_id, published_only=False, cursor=cursor, limit=limit
     )
     return Page[ReviewOut](
-        items=await reviews_out(session, found.rows), next_cursor=found.next_cursor
+        items=await reviews_out(session, found.rows, buyer_id), next_cursor=found.next_cursor
     )
 
 
@@ -124,7 +135,7 @@ async def order_reviews(
     shown = dict(
         zip(
             [review.id for review in reviews.values()],
-            await reviews_out(session, list(reviews.values())),
+            await reviews_out(session, list(reviews.values()), principal.user_id),
             strict=True,
         )
     )

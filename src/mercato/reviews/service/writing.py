@@ -1,4 +1,5 @@
-"""Writing reviews: the buyer's review of an order line, the seller's reply, anyone's report."""
+"""Writing reviews: the buyer's review of an order line and its later edits, the seller's reply,
+anyone's report."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato.kit import clock
 from mercato.kit.auth import Principal, Role
 from mercato.kit.errors import Conflict, Forbidden, NotFound
 from mercato.kit.events import record
 from mercato.orders.schemas import OrderLineOut, OrderOut
 from mercato.orders.service import get_order
 from mercato.reviews import repository
-from mercato.reviews.events import ReviewPublished
+from mercato.reviews.events import ReviewEdited, ReviewPublished
 from mercato.reviews.models import Review, ReviewReply, ReviewReport
 from mercato.reviews.policy import may_review
 from mercato.reviews.schemas import (
@@ -81,7 +83,7 @@ async def create_review(
         # Two submissions at once: the unique order line decides.
         raise Conflict("You have already reviewed this item.") from None
     record(session, _published(review))
-    return review_out(review)
+    return review_out(review, viewer_id=buyer_id)
 
 
 def _published(review: Review) -> ReviewPublished:
@@ -92,6 +94,44 @@ def _published(review: Review) -> ReviewPublished:
         order_id=review.order_id,
         rating=review.rating,
     )
+
+
+async def edit_review(
+    session: AsyncSession, principal: Principal, review_id: uuid.UUID, data: ReviewIn
+) -> ReviewOut:
+    """The buyer changes the stars and text of their own review; it then shows as edited, with
+    the date, and the ratings follow. The seller's reply stays. A review staff hid stays
+    hidden: it cannot be edited (409). Another buyer's review is a 404; other roles get 403.
+    Sending the review unchanged changes nothing."""
+    buyer_id = principal.require_role(Role.BUYER)
+    review = await repository.get_review(session, review_id, for_update=True)
+    if review is None or review.buyer_id != buyer_id:
+        raise NotFound("No such review.")
+    if review.status != ReviewStatus.PUBLISHED:
+        raise Conflict(
+            "Moderators hid this review: it cannot be edited. Contact support if you think "
+            "this is a mistake."
+        )
+    reply = await repository.get_reply(session, review.id)
+    title = data.title or None
+    if (review.rating, review.title, review.body) == (data.rating, title, data.body):
+        return review_out(review, reply, buyer_id)
+    previous = review.rating
+    review.rating, review.title, review.body = data.rating, title, data.body
+    review.edited_at = clock.now()
+    await session.flush()
+    record(
+        session,
+        ReviewEdited(
+            review_id=review.id,
+            listing_id=review.listing_id,
+            seller_id=review.seller_id,
+            order_id=review.order_id,
+            rating=review.rating,
+            previous_rating=previous,
+        ),
+    )
+    return review_out(review, reply, buyer_id)
 
 
 async def reply_to_review(

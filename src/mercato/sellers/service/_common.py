@@ -65,6 +65,12 @@ class Actor:
 SYSTEM = Actor(None, None, "Mercato")
 
 
+def system_actor(origin: str) -> Actor:
+    """The platform acting on its own for ``origin`` (say, "Seller performance"): no user,
+    the origin as the name the audit trail shows."""
+    return Actor(None, None, origin)
+
+
 def status_of(seller: Seller) -> SellerStatus:
     return SellerStatus(seller.status)
 

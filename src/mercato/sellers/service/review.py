@@ -35,7 +35,6 @@ from mercato.sellers.schemas import (
     TermsOut,
 )
 from mercato.sellers.service._common import (
-    SYSTEM,
     Actor,
     change_status,
     notify_seller,
@@ -43,6 +42,7 @@ from mercato.sellers.service._common import (
     seller_for_staff,
     status_of,
     storefront_out,
+    system_actor,
 )
 from mercato.sellers.service.application import application_out
 
@@ -197,23 +197,43 @@ async def apply_decision(
     )
 
 
-async def suspend_by_system(session: AsyncSession, seller_id: uuid.UUID, reason: str) -> bool:
-    """Suspend an admitted seller on the platform's own decision (seller performance), with
-    the reason the seller reads; False when it is not admitted (already suspended, say)."""
+async def suspend_by_system(
+    session: AsyncSession, seller_id: uuid.UUID, reason: str, *, origin: str
+) -> bool:
+    """Suspend an admitted seller on the platform's own decision, with the reason the seller
+    reads; ``origin`` (say, "Seller performance") is recorded as who decided, so only that
+    part of the platform may lift it. False when the seller is not admitted (already
+    suspended, say)."""
     seller = await repository.get_by_id(session, seller_id)
     if seller is None or status_of(seller) is not SellerStatus.ADMITTED:
         return False
-    await apply_decision(session, seller, Decision.SUSPEND, reason, SYSTEM)
+    await apply_decision(session, seller, Decision.SUSPEND, reason, system_actor(origin))
     return True
 
 
-async def reinstate_by_system(session: AsyncSession, seller_id: uuid.UUID) -> bool:
-    """Lift a suspension on the platform's own decision; False when it is not suspended."""
+async def reinstate_by_system(session: AsyncSession, seller_id: uuid.UUID, *, origin: str) -> bool:
+    """Lift a suspension on the platform's own decision, only one that ``origin`` itself
+    made: a seller an admin suspended by hand stays suspended until an admin reinstates it.
+    False when the seller is not suspended, or not by ``origin``."""
     seller = await repository.get_by_id(session, seller_id)
     if seller is None or status_of(seller) is not SellerStatus.SUSPENDED:
         return False
-    await apply_decision(session, seller, Decision.REINSTATE, None, SYSTEM)
+    if await suspended_by(session, seller_id) != system_actor(origin):
+        return False
+    await apply_decision(session, seller, Decision.REINSTATE, None, system_actor(origin))
     return True
+
+
+async def suspended_by(session: AsyncSession, seller_id: uuid.UUID) -> Actor | None:
+    """Who made the seller's latest suspension, from the status audit trail (None: never
+    suspended)."""
+    changes = await repository.list_status_changes(session, seller_id)
+    latest = next(
+        (c for c in reversed(changes) if c.to_status == SellerStatus.SUSPENDED.value), None
+    )
+    if latest is None:
+        return None
+    return Actor(latest.actor_user_id, latest.actor_role, latest.actor_label)
 
 
 # --- admission criteria --------------------------------------------------------------------

@@ -17,12 +17,11 @@ from mercato.settlement.service.escrow import (
     unfreeze_escrow,
 )
 from mercato.settlement.service.holds import (
-    clear_category_hold,
-    hold_category_choices,
+    CompletedHold,
+    hold_seller_choices,
     list_holds,
     order_hold_period,
-    seller_hold_days,
-    set_category_hold,
+    replay_holds,
     set_seller_hold,
 )
 from mercato.settlement.service.refunds import (
@@ -45,11 +44,11 @@ from mercato.settlement.service.release import (
 )
 
 __all__ = [
+    "CompletedHold",
     "EscrowFrozen",
     "EscrowNotOpened",
     "NothingToRefund",
     "alert_near_horizon",
-    "clear_category_hold",
     "due_escrows",
     "escrow_held_minor",
     "escrow_of_order",
@@ -58,7 +57,7 @@ __all__ = [
     "freeze_escrow",
     "frozen_minor",
     "get_escrow",
-    "hold_category_choices",
+    "hold_seller_choices",
     "list_escrows",
     "list_holds",
     "list_order_refunds",
@@ -73,8 +72,7 @@ __all__ = [
     "release_due_escrow",
     "release_key",
     "release_now",
-    "seller_hold_days",
-    "set_category_hold",
+    "replay_holds",
     "set_seller_hold",
     "unfreeze_by_admin",
     "unfreeze_escrow",

@@ -58,6 +58,7 @@ def escrow_out(escrow: Escrow, now: datetime, *, with_lines: bool = False) -> Es
                 line_total_minor=line.line_total_minor,
                 refunded_quantity=line.refunded_quantity,
                 refunded_minor=line.refunded_minor,
+                kept_minor=line.kept_minor,
             )
             for line in escrow.lines
         ]

@@ -1,4 +1,6 @@
 """Refunds: full or partial, by lines and quantities or by amount, before or after release.
+A line refund may leave part of the units' amount with the seller (``keep_minor``, a restocking
+fee): the units count as refunded, the kept part stays in escrow and is released with the rest.
 
 The refund row, with its idempotency key (``refund:order:<id>:<caller's key>``), is written and
 flushed before the provider is called, and the key sent to the provider is that same key,
@@ -73,11 +75,19 @@ class RefundKeyReused(Conflict):
 
 
 @dataclass(frozen=True)
+class _PlannedLine:
+    line_id: uuid.UUID
+    quantity: int
+    amount_minor: int  # to the buyer
+    kept_minor: int = 0  # of the units' amount, what the seller keeps
+
+
+@dataclass(frozen=True)
 class _Plan:
     """What one refund takes: the amount, and per escrow line the units and amount."""
 
     amount_minor: int
-    lines: list[tuple[uuid.UUID, int, int]]  # (line id, quantity, amount_minor)
+    lines: list[_PlannedLine]
 
 
 def refund_key(order_id: uuid.UUID, caller_key: str) -> str:
@@ -189,7 +199,7 @@ def _plan(escrow: Escrow, data: RefundIn) -> _Plan:
 
 def _line_plan(escrow: Escrow, data: RefundIn, left_minor: int) -> _Plan:
     by_id = {line.line_id: line for line in escrow.lines}
-    planned: list[tuple[uuid.UUID, int, int]] = []
+    planned: list[_PlannedLine] = []
     for index, wanted in enumerate(data.lines or []):
         line = by_id.get(wanted.line_id)
         field = f"lines.{index}.quantity"
@@ -203,10 +213,19 @@ def _line_plan(escrow: Escrow, data: RefundIn, left_minor: int) -> _Plan:
             line.quantity,
             line.line_total_minor,
             line.refunded_quantity,
-            line.refunded_minor,
+            line.refunded_minor + line.kept_minor,
         )
-        planned.append((line.line_id, wanted.quantity, amount))
-    total = sum(amount for _, _, amount in planned)
+        if wanted.keep_minor > amount:
+            most = format_money(amount, escrow.currency)
+            raise ValidationFailed.on(
+                f"lines.{index}.keep_minor", f"These units amount to {most}: keep at most that."
+            )
+        planned.append(
+            _PlannedLine(
+                line.line_id, wanted.quantity, amount - wanted.keep_minor, wanted.keep_minor
+            )
+        )
+    total = sum(line.amount_minor for line in planned)
     if total <= 0:
         raise ValidationFailed.on("lines", "These units amount to nothing to refund.")
     if total > left_minor:
@@ -265,9 +284,11 @@ def _record(
     escrow.refunded_minor += plan.amount_minor
     escrow.refunded_fee_minor += share
     by_id = {line.line_id: line for line in escrow.lines}
-    for line_id, quantity, amount in plan.lines:
-        by_id[line_id].refunded_quantity += quantity
-        by_id[line_id].refunded_minor += amount
+    for planned in plan.lines:
+        line = by_id[planned.line_id]
+        line.refunded_quantity += planned.quantity
+        line.refunded_minor += planned.amount_minor
+        line.kept_minor += planned.kept_minor
     return Refund(
         escrow_id=escrow.id,
         order_id=escrow.order_id,
@@ -283,8 +304,13 @@ def _record(
         currency=escrow.currency,
         reason=reason,
         lines=[
-            {"line_id": str(line_id), "quantity": quantity, "amount_minor": amount}
-            for line_id, quantity, amount in plan.lines
+            {
+                "line_id": str(line.line_id),
+                "quantity": line.quantity,
+                "amount_minor": line.amount_minor,
+                "kept_minor": line.kept_minor,
+            }
+            for line in plan.lines
         ],
         requested_by=requested_by,
         requested_role=role,
