@@ -162,6 +162,7 @@ CASES = [
     ),
     Case("GET", "/api/v1/sellers/me/onboarding", sellers_only(200)),
     Case("GET", "/api/v1/sellers/me/terms-acceptance", sellers_only(200)),
+    Case("GET", "/api/v1/sellers/me/terms-status", sellers_only(200)),
     Case("POST", "/api/v1/sellers/me/terms-acceptance", sellers_only(200), json={"version": 1}),
     Case("GET", "/api/v1/sellers/me/payout-account", sellers_only(200)),
     Case(
@@ -207,7 +208,11 @@ CASES = [
         "POST",
         "/api/v1/admin/sellers/terms",
         staff_only(201, support=403),
-        json={"title": "Terms v2", "body": "Sell fairly and ship on time, always."},
+        json={
+            "title": "Terms v2",
+            "body": "Sell fairly and ship on time, always.",
+            "reason": "Clearer wording.",
+        },
     ),
     Case("GET", "/api/v1/admin/users", staff_only(200)),
     Case("GET", "/api/v1/admin/users/{buyer_id}", staff_only(200)),
@@ -682,7 +687,11 @@ async def _seller_placeholders(client, people) -> dict[str, str]:
     )
     await client.post(
         "/api/v1/admin/sellers/terms",
-        json={"title": "Terms", "body": "Sell fairly and ship on time, always."},
+        json={
+            "title": "Terms",
+            "body": "Sell fairly and ship on time, always.",
+            "reason": "First version.",
+        },
         headers=admin,
     )
     criterion = await client.post(

@@ -47,6 +47,7 @@ def admin_sets_terms_and_criteria(admin: Page) -> None:
         admin.get_by_label("Text").fill(
             "1. Describe what you sell honestly.\n2. Ship on time.\n3. Honour your return policy."
         )
+        admin.get_by_label("Why this change").fill("First version of the seller terms.")
         admin.get_by_role("button", name="Publish version 1").click()
         expect(admin.locator(".flash")).to_contain_text("Version 1 is published")
     admin.goto("/admin/sellers/criteria")
@@ -187,3 +188,67 @@ def test_seller_applies_is_approved_and_completes_onboarding(new_context: NewCon
 def assert_fits(page: Page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px on a phone"
+
+
+def accept_terms_in_force(seller: Page) -> int:
+    """Accept whatever version is in force on the seller terms page; returns that version."""
+    seller.goto("/seller/terms")
+    box = seller.get_by_label(re.compile(r"I have read and I accept version \d+"))
+    version = int(re.findall(r"\d+", box.evaluate("e => e.labels[0].textContent"))[0])
+    box.check()
+    seller.get_by_role("button", name="Accept the terms").click()
+    expect(seller.locator(".flash")).to_contain_text(f"You accepted version {version}")
+    return version
+
+
+def expect_no_terms_banner(seller: Page) -> None:
+    """Once htmx has swapped the banner's placeholder (so the answer arrived), nothing shows."""
+    expect(seller.locator('[hx-get="/seller/terms/banner"]')).to_have_count(0)
+    expect(seller.locator("[data-terms-banner]")).to_have_count(0)
+
+
+def test_a_new_terms_version_asks_sellers_to_accept_it_again(new_context: NewContext) -> None:
+    admin = new_context().new_page()
+    sign_in(admin, ADMIN_EMAIL)
+    admin_sets_terms_and_criteria(admin)
+    seller = new_context().new_page()
+    sign_up_seller(seller, "Noa Petit", unique_email("noa"), "Atelier Noa")
+    accepted = accept_terms_in_force(seller)
+    seller.goto("/seller/orders")
+    expect(seller.get_by_role("heading", level=1)).to_have_text("Orders")
+    expect_no_terms_banner(seller)
+
+    # A version for later is listed as scheduled and asks nothing of sellers yet.
+    admin.goto("/admin/sellers/terms")
+    admin.get_by_label("Title").fill("Mercato seller terms")
+    admin.get_by_label("Text").fill("1. Describe what you sell honestly.\n2. Ship within 3 days.")
+    admin.get_by_label("Why this change").fill("Shipping within three days becomes the rule.")
+    admin.get_by_label("Effective from").fill("2099-01-01T09:00Z")
+    admin.get_by_role("button", name=re.compile("Publish version")).click()
+    expect(admin.locator(".flash")).to_contain_text("is scheduled: from 01 Jan 2099")
+    expect(admin.locator("details.seller-terms-version").first).to_contain_text("Scheduled")
+    seller.reload()
+    expect_no_terms_banner(seller)
+
+    # A version in force now: the banner is on every portal page until the seller accepts it.
+    admin.get_by_label("Title").fill("Mercato seller terms")
+    admin.get_by_label("Text").fill("1. Describe what you sell honestly.\n2. Ship on time, always.")
+    admin.get_by_label("Why this change").fill("Clearer wording about shipping.")
+    admin.get_by_role("button", name=re.compile("Publish version")).click()
+    expect(admin.locator(".flash")).to_contain_text("is published; every seller must accept it")
+    expect(admin.locator("details.seller-terms-version").first).to_contain_text(
+        "Clearer wording about shipping."
+    )
+    screenshot(admin, "sellers-admin-terms-versions-desktop")
+    for path in ("/seller/orders", "/seller"):
+        seller.goto(path)
+        expect(seller.locator("[data-terms-banner]")).to_contain_text(
+            f"you accepted version {accepted}"
+        )
+    screenshot(seller, "sellers-terms-banner-desktop")
+    seller.locator("[data-terms-banner]").get_by_role("link").click()
+    expect(seller).to_have_url(re.compile(r"/seller/terms$"))
+    assert accept_terms_in_force(seller) > accepted
+    seller.goto("/seller/orders")
+    expect(seller.get_by_role("heading", level=1)).to_have_text("Orders")
+    expect_no_terms_banner(seller)

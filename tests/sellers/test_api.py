@@ -382,7 +382,11 @@ async def test_terms_are_versioned_and_a_new_version_is_outstanding_again(client
     assert checklist["items"][0]["status"] == "complete"  # nothing published yet
     assert (await client.get("/api/v1/sellers/terms/current")).status_code == 404
 
-    terms = {"title": "Seller terms", "body": "Be honest with buyers, always and everywhere."}
+    terms = {
+        "title": "Seller terms",
+        "body": "Be honest with buyers, always and everywhere.",
+        "reason": "First version.",
+    }
     v1 = await client.post("/api/v1/admin/sellers/terms", json=terms, headers=admin)
     assert (v1.status_code, v1.json()["version"]) == (201, 1)
     assert (await client.get(f"{ME}/onboarding", headers=seller)).json()["items"][0][
@@ -448,7 +452,11 @@ async def test_storefront_logo_and_the_checklist_progress(client, runtime, peopl
     seller_id = (await submitted(client, seller))["id"]
     await client.post(
         "/api/v1/admin/sellers/terms",
-        json={"title": "Terms", "body": "Sell fairly and ship on time, every time."},
+        json={
+            "title": "Terms",
+            "body": "Sell fairly and ship on time, every time.",
+            "reason": "First version.",
+        },
         headers=admin,
     )
     profile = {

@@ -183,7 +183,12 @@ async def test_terms_payout_and_storefront_complete_the_checklist(client, admin_
     published = await post(
         admin_browser,
         "/admin/sellers/terms",
-        {"title": "Seller terms", "body": "Be honest with buyers, always and everywhere."},
+        {
+            "title": "Seller terms",
+            "body": "Be honest with buyers, always and everywhere.",
+            "reason": "First version.",
+            "effective_from": "",
+        },
     )
     assert published.status_code == 303
 
@@ -319,10 +324,57 @@ async def test_admin_edits_criteria_and_publishes_terms(admin_browser, runtime):
     published = await post(
         admin_browser,
         "/admin/sellers/terms",
-        {"title": "Seller terms", "body": f"{XSS}\nBe honest with buyers, always."},
+        {
+            "title": "Seller terms",
+            "body": f"{XSS}\nBe honest with buyers, always.",
+            "reason": "First version.",
+        },
     )
     assert published.status_code == 303
     terms = await admin_browser.get("/admin/sellers/terms")
     assert "Version 1 is published; every seller must accept it." in terms.text
     assert "&lt;script&gt;" in terms.text and XSS not in terms.text
     assert "Publish version 2" in terms.text
+
+
+async def test_a_new_version_in_force_shows_the_banner_until_accepted(
+    client, admin_browser, runtime
+):
+    await sign_in(client, runtime, Role.SELLER, "seller@example.com")
+    await sign_in(admin_browser, runtime, Role.ADMIN, "admin@example.com")
+    version = {"title": "Seller terms", "body": "Be honest with buyers, always and everywhere."}
+    await post(admin_browser, "/admin/sellers/terms", version | {"reason": "First version."})
+    await post(client, "/seller/terms", {"version": "1", "accept": "on"})
+    assert "data-terms-banner" not in (await client.get("/seller/terms/banner")).text
+
+    past = await post(
+        admin_browser,
+        "/admin/sellers/terms",
+        version | {"reason": "Returns", "effective_from": "2020-01-01T09:00Z"},
+    )
+    assert past.status_code == 422
+    assert "cannot start in the past" in field_error(past.text, "effective_from")
+    scheduled = await post(
+        admin_browser,
+        "/admin/sellers/terms",
+        version | {"reason": "Clearer returns.", "effective_from": "2099-01-01T09:00Z"},
+    )
+    assert scheduled.status_code == 303
+    listing = await admin_browser.get("/admin/sellers/terms")
+    assert "Version 2 is scheduled: from 01 Jan 2099, 09:00 UTC" in listing.text
+    assert "Scheduled" in listing.text and "Clearer returns." in listing.text
+    assert "by Admin" in listing.text and "accepted by 1 seller" in listing.text
+    assert "data-terms-banner" not in (await client.get("/seller/terms/banner")).text
+
+    now = await post(admin_browser, "/admin/sellers/terms", version | {"reason": "Now."})
+    assert now.status_code == 303
+    for page in ("/seller", "/seller/payout", "/seller/orders"):
+        html = (await client.get(page)).text
+        assert 'hx-get="/seller/terms/banner"' in html, page
+    banner = (await client.get("/seller/terms/banner")).text
+    assert "Version 3 of the seller terms is in force" in banner
+    assert "you accepted version 1" in banner and 'href="/seller/terms"' in banner
+
+    accepted = await post(client, "/seller/terms", {"version": "3", "accept": "on"})
+    assert accepted.status_code == 303
+    assert "data-terms-banner" not in (await client.get("/seller/terms/banner")).text

@@ -36,6 +36,7 @@ from mercato.sellers.schemas import (
     TermsAcceptanceOut,
     TermsIn,
     TermsOut,
+    TermsStatusOut,
 )
 
 router = APIRouter(tags=["sellers"])
@@ -129,15 +130,21 @@ async def onboarding_checklist(session: DbSession, principal: CurrentPrincipal) 
 async def my_terms_acceptance(
     session: DbSession, principal: CurrentPrincipal
 ) -> TermsAcceptanceOut | None:
-    """The latest terms version this seller accepted (null when none)."""
+    """This seller's acceptance of the terms in force, else its latest (null when none)."""
     return await service.get_my_terms_acceptance(session, principal)
+
+
+@router.get(f"{ME}/terms-status", response_model=TermsStatusOut)
+async def my_terms_status(session: DbSession, principal: CurrentPrincipal) -> TermsStatusOut:
+    """The seller terms in force and whether this seller's acceptance is current."""
+    return await service.get_my_terms_status(session, principal)
 
 
 @router.post(f"{ME}/terms-acceptance", response_model=TermsAcceptanceOut)
 async def accept_terms(
     data: TermsAcceptanceIn, request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> TermsAcceptanceOut:
-    """Accept the current seller terms (the version must be the current one)."""
+    """Accept the seller terms in force (the version must be the one in force)."""
     return await service.accept_terms(session, principal, data.version, client_ip(request))
 
 
@@ -250,13 +257,14 @@ async def delete_criterion(
 
 @router.get(f"{ADMIN}/terms", response_model=list[TermsOut])
 async def terms_versions(session: DbSession, principal: CurrentPrincipal) -> list[TermsOut]:
-    """Every published version of the seller terms, newest first."""
+    """Every published version of the seller terms, newest first, with its state."""
     return await service.list_terms_versions(session, principal)
 
 
 @router.post(f"{ADMIN}/terms", status_code=status.HTTP_201_CREATED, response_model=TermsOut)
 async def publish_terms(data: TermsIn, session: DbSession, principal: CurrentPrincipal) -> TermsOut:
-    """Publish a new version; every seller must accept it again."""
+    """Publish a new version with its reason, applying now or from a later time; once it
+    applies, every seller must accept it again."""
     return await service.publish_terms(session, principal, data)
 
 

@@ -13,10 +13,12 @@ import unicodedata
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.accounts.service import create_user_with_role, find_user_id_by_email
+from mercato.kit import clock
 from mercato.kit.auth import Principal, Role
 from mercato.kit.storage import FileStore
 from mercato.sellers import repository
@@ -158,6 +160,19 @@ DEMO_TERMS = TermsIn(
         "5. Suspension. Mercato may suspend a shop that breaks these terms; you are told why "
         "and may appeal."
     ),
+    reason="First version of the seller terms.",
+)
+
+# A second version published for a later date: the admin console lists it as scheduled, and
+# every shop is asked to accept it once it applies.
+DEMO_NEXT_TERMS_AFTER = timedelta(days=30)
+DEMO_NEXT_TERMS = DEMO_TERMS.model_copy(
+    update={
+        "body": DEMO_TERMS.body
+        + "\n\n6. Delivery promises. The delivery time you show is a promise: late orders "
+        "count against your shop's service levels.",
+        "reason": "Delivery times shown on listings become a commitment.",
+    }
 )
 
 DEMO_CRITERIA = (
@@ -301,10 +316,27 @@ async def seed_sellers_demo(session: AsyncSession, files: FileStore) -> None:
     for criterion in DEMO_CRITERIA:
         if (criterion.country, criterion.doc_type.value, criterion.applies_to) not in existing:
             await add_criterion(session, admin, criterion)
-    terms = await repository.current_terms(session)
-    version = terms.version if terms else (await publish_terms(session, admin, DEMO_TERMS)).version
+    version = await _seed_terms(session, admin)
     for demo in DEMO_SELLERS:
         await _seed_seller(session, files, demo, version)
+
+
+async def _seed_terms(session: AsyncSession, admin: Principal) -> int:
+    """Publish the first version, then the second for a later date (each once); the version
+    in force is the one the demo shops accept."""
+    latest = await repository.latest_terms(session)
+    if latest is None:
+        latest_version = (await publish_terms(session, admin, DEMO_TERMS)).version
+    else:
+        latest_version = latest.version
+    if latest_version == 1:
+        later = clock.now() + DEMO_NEXT_TERMS_AFTER
+        await publish_terms(
+            session, admin, DEMO_NEXT_TERMS.model_copy(update={"effective_from": later})
+        )
+    in_force = await repository.terms_in_force(session, clock.now())
+    assert in_force is not None  # the first version applies from its publication
+    return in_force.version
 
 
 async def _admin(session: AsyncSession) -> Principal:

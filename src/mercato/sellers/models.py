@@ -140,17 +140,23 @@ class DocumentRequirement(IdMixin, Base):
 
 
 class TermsVersion(IdMixin, Base):
-    """A published version of the seller terms; the highest version is the current one."""
+    """A published version of the seller terms. The one in force is, of the versions whose
+    ``effective_from`` has come, the one that came last; a version for later waits until then."""
 
     __tablename__ = "sellers_terms_version"
 
     version: Mapped[int] = mapped_column(Integer, unique=True)
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text)
+    # Why this version was published, recorded with who published it and when.
+    reason: Mapped[str] = mapped_column(Text)
+    effective_from: Mapped[datetime]
     published_at: Mapped[datetime]
     published_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("accounts_user.id", ondelete="SET NULL")
     )
+
+    __table_args__ = (Index("ix_sellers_terms_version_effective_from", "effective_from"),)
 
 
 class TermsAcceptance(IdMixin, Base):

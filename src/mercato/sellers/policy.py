@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mercato.sellers.schemas import (
     ChecklistItem,
@@ -15,6 +15,7 @@ from mercato.sellers.schemas import (
     Decision,
     DocumentType,
     SellerStatus,
+    TermsState,
 )
 
 # --- limits --------------------------------------------------------------------------------
@@ -451,3 +452,28 @@ STOREFRONT_PARTS = {
     "description": "description",
     "return_policy": "return policy",
 }
+
+
+# --- seller terms --------------------------------------------------------------------------
+
+# A version published "now" from a form filled in a moment ago must not be refused as past.
+TERMS_PAST_TOLERANCE = timedelta(minutes=5)
+
+
+def effective_from_problem(effective_from: datetime, now: datetime) -> str | None:
+    """Why a requested start of a terms version is refused: it must carry a time zone and
+    must not lie in the past (beyond a small tolerance)."""
+    if effective_from.tzinfo is None:
+        return "Give a time zone (for example Z for UTC)."
+    if effective_from < now - TERMS_PAST_TOLERANCE:
+        return "Terms cannot start in the past: choose now or a later time."
+    return None
+
+
+def terms_state(
+    version: int, effective_from: datetime, in_force: int | None, now: datetime
+) -> TermsState:
+    """Where a published version stands: in force, waiting for its time, or replaced."""
+    if effective_from > now:
+        return TermsState.SCHEDULED
+    return TermsState.IN_FORCE if version == in_force else TermsState.SUPERSEDED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -180,7 +181,21 @@ async def delete_criterion(session: AsyncSession, criterion_id: uuid.UUID) -> bo
 # --- terms ---------------------------------------------------------------------------------
 
 
-async def current_terms(session: AsyncSession) -> TermsVersion | None:
+async def terms_in_force(session: AsyncSession, at: datetime) -> TermsVersion | None:
+    """The version in force at ``at``: of those whose effective date has come, the one that
+    came last (the highest version among those starting at the same time). A version
+    scheduled for later thus takes over at its time, even when a newer one applied earlier."""
+    statement = (
+        select(TermsVersion)
+        .where(TermsVersion.effective_from <= at)
+        .order_by(TermsVersion.effective_from.desc(), TermsVersion.version.desc())
+        .limit(1)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def latest_terms(session: AsyncSession) -> TermsVersion | None:
+    """The highest version published, in force or scheduled."""
     statement = select(TermsVersion).order_by(TermsVersion.version.desc()).limit(1)
     return (await session.execute(statement)).scalar_one_or_none()
 
@@ -202,6 +217,16 @@ async def latest_acceptance(
     )
     row = (await session.execute(statement)).first()
     return None if row is None else (row[0], row[1])
+
+
+async def get_acceptance(
+    session: AsyncSession, seller_id: uuid.UUID, terms_version_id: uuid.UUID
+) -> TermsAcceptance | None:
+    statement = select(TermsAcceptance).where(
+        TermsAcceptance.seller_id == seller_id,
+        TermsAcceptance.terms_version_id == terms_version_id,
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
 
 
 async def count_acceptances(session: AsyncSession) -> dict[uuid.UUID, int]:

@@ -272,8 +272,19 @@ class CriterionOut(BaseModel):
 
 
 class TermsIn(StrictModel):
+    """A new version of the seller terms: why it is published, and when it applies (now when
+    omitted, or a later time; never in the past)."""
+
     title: str = Field(min_length=3, max_length=120)
     body: str = Field(min_length=20, max_length=50_000)
+    reason: str = Field(min_length=3, max_length=2000)
+    effective_from: datetime | None = None
+
+
+class TermsState(StrEnum):
+    IN_FORCE = "in_force"
+    SCHEDULED = "scheduled"  # published for a time still to come
+    SUPERSEDED = "superseded"
 
 
 class TermsOut(BaseModel):
@@ -283,7 +294,11 @@ class TermsOut(BaseModel):
     version: int
     title: str
     body: str
+    reason: str
+    effective_from: datetime
     published_at: datetime
+    published_by: uuid.UUID | None
+    state: TermsState = TermsState.IN_FORCE
 
 
 class TermsAcceptanceIn(StrictModel):
@@ -294,6 +309,16 @@ class TermsAcceptanceOut(BaseModel):
     version: int
     accepted_at: datetime
     ip_address: str
+
+
+class TermsStatusOut(BaseModel):
+    """The seller terms in force and where this seller stands: ``up_to_date`` is false while
+    the shop has not accepted the version in force (true when no terms are in force)."""
+
+    in_force: TermsOut | None
+    accepted: TermsAcceptanceOut | None
+    up_to_date: bool
+    accept_url: str = "/seller/terms"
 
 
 # --- onboarding ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
+from mercato.accounts.service import get_contact
 from mercato.kit.auth import Principal, Role
 from mercato.kit.db import rollback
 from mercato.kit.deps import DbSession
@@ -35,6 +36,8 @@ from mercato.sellers.schemas import (
     DocumentType,
     SellerStatus,
     TermsIn,
+    TermsOut,
+    TermsState,
 )
 
 router = page_router()
@@ -135,12 +138,24 @@ async def delete_criterion(
 
 
 async def _terms_context(session: DbSession, principal: Principal) -> dict[str, Any]:
+    versions = await service.list_terms_versions(session, principal)
     return {
-        "versions": await service.list_terms_versions(session, principal),
+        "versions": versions,
         "acceptances": await service.count_terms_acceptances(session, principal),
+        "publishers": await _publisher_names(session, versions),
         "can_edit": principal.role == Role.ADMIN,
-        "form": {"title": "", "body": ""},
+        "form": {"title": "", "body": "", "reason": "", "effective_from": ""},
     }
+
+
+async def _publisher_names(session: DbSession, versions: list[TermsOut]) -> dict[uuid.UUID, str]:
+    """Who published each version, by name (a deleted account shows as unknown)."""
+    names: dict[uuid.UUID, str] = {}
+    for user_id in {v.published_by for v in versions if v.published_by is not None}:
+        contact = await get_contact(session, user_id)
+        if contact is not None:
+            names[user_id] = contact.name or contact.email
+    return names
 
 
 @router.get(TERMS)
@@ -163,12 +178,17 @@ async def publish_terms(request: Request, session: DbSession, principal: PageUse
             request, session, error, "sellers/admin_terms.html", {"form": form}, reload=reload
         )
     response = redirect(TERMS, request)
-    flash(
-        response,
-        request,
-        f"Version {published.version} is published; every seller must accept it.",
-    )
+    flash(response, request, _published_message(published))
     return response
+
+
+def _published_message(published: TermsOut) -> str:
+    if published.state is TermsState.SCHEDULED:
+        when = published.effective_from.strftime("%d %b %Y, %H:%M UTC")
+        return (
+            f"Version {published.version} is scheduled: from {when}, every seller must accept it."
+        )
+    return f"Version {published.version} is published; every seller must accept it."
 
 
 # --- one application -----------------------------------------------------------------------

@@ -168,6 +168,17 @@ async def terms(request: Request, session: DbSession, principal: PageUser) -> Re
     return render(request, "sellers/terms.html", context)
 
 
+@router.get("/seller/terms/banner")
+async def terms_banner(request: Request, session: DbSession, principal: PageUser) -> Response:
+    """The "accept the new seller terms" banner of the portal layout: empty when up to date,
+    and for a user without a shop."""
+    try:
+        status = await service.get_my_terms_status(session, principal)
+    except MercatoError:
+        status = None
+    return render(request, "sellers/_terms_banner.html", {"status": status})
+
+
 @router.post("/seller/terms", dependencies=[Csrf])
 async def accept_terms(request: Request, session: DbSession, principal: PageUser) -> Response:
     form = await read_form(request)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +26,7 @@ from mercato.kit.storage import FileStore, StoredFile
 from mercato.notifications.service import queue_email
 from mercato.sellers import policy, repository
 from mercato.sellers.events import SellerStatusChanged
-from mercato.sellers.models import Seller, SellerDocument, SellerStatusChange
+from mercato.sellers.models import Seller, SellerDocument, SellerStatusChange, TermsVersion
 from mercato.sellers.schemas import (
     STATUS_LABELS,
     DocumentOut,
@@ -33,6 +34,7 @@ from mercato.sellers.schemas import (
     SellerStatus,
     StatusChangeOut,
     StorefrontOut,
+    TermsOut,
 )
 
 API = "/api/v1"
@@ -233,3 +235,11 @@ def payout_out(seller: Seller) -> PayoutAccountOut | None:
 
 def status_label(seller: Seller) -> str:
     return STATUS_LABELS[status_of(seller)]
+
+
+def terms_out(terms: TermsVersion, in_force: TermsVersion | None, now: datetime) -> TermsOut:
+    """A terms version with where it stands at ``now`` (in force, scheduled, superseded)."""
+    state = policy.terms_state(
+        terms.version, terms.effective_from, in_force.version if in_force else None, now
+    )
+    return TermsOut.model_validate(terms).model_copy(update={"state": state})

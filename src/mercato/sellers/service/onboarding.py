@@ -13,7 +13,7 @@ from mercato.kit.errors import Conflict, FieldError, NotFound, ValidationFailed
 from mercato.kit.storage import FileStore
 from mercato.sellers import policy, repository
 from mercato.sellers.events import SellerStorefrontChanged
-from mercato.sellers.models import Seller, TermsAcceptance
+from mercato.sellers.models import Seller, TermsAcceptance, TermsVersion
 from mercato.sellers.schemas import (
     Checklist,
     ChecklistStatus,
@@ -25,6 +25,7 @@ from mercato.sellers.schemas import (
     StorefrontOut,
     TermsAcceptanceOut,
     TermsOut,
+    TermsStatusOut,
 )
 from mercato.sellers.service._common import (
     FileDownload,
@@ -37,6 +38,7 @@ from mercato.sellers.service._common import (
     status_of,
     store_upload,
     storefront_out,
+    terms_out,
 )
 from mercato.sellers.service.accounts import can_publish
 from mercato.sellers.service.application import duplicate_bank_account_check
@@ -47,12 +49,12 @@ from mercato.sellers.service.application import duplicate_bank_account_check
 async def get_checklist(session: AsyncSession, principal: Principal) -> Checklist:
     """The seller's onboarding checklist and progress, derived from its data right now."""
     seller = await own_seller(session, principal)
-    current = await repository.current_terms(session)
-    accepted = await repository.latest_acceptance(session, seller.id)
+    current = await repository.terms_in_force(session, clock.now())
+    accepted = await _acceptance_out(session, seller, current)
     facts = policy.OnboardingFacts(
         status=status_of(seller),
         current_terms_version=current.version if current else None,
-        accepted_terms_version=accepted[1].version if accepted else None,
+        accepted_terms_version=accepted.version if accepted else None,
         has_payout_account=seller.payout_iban is not None,
         storefront_missing=[
             label for name, label in policy.STOREFRONT_PARTS.items() if not getattr(seller, name)
@@ -77,34 +79,73 @@ async def get_checklist(session: AsyncSession, principal: Principal) -> Checklis
 
 
 async def get_current_terms(session: AsyncSession) -> TermsOut:
-    """The seller terms in force (public: applicants read them before signing up)."""
-    terms = await repository.current_terms(session)
+    """The seller terms in force (public: applicants read them before signing up). A version
+    scheduled for later is not shown before its time."""
+    now = clock.now()
+    terms = await repository.terms_in_force(session, now)
     if terms is None:
         raise NotFound("No seller terms are published yet.")
-    return TermsOut.model_validate(terms)
+    return terms_out(terms, terms, now)
 
 
 async def get_my_terms_acceptance(
     session: AsyncSession, principal: Principal
 ) -> TermsAcceptanceOut | None:
+    """This seller's acceptance of the terms in force, else its latest one (None: never)."""
     seller = await own_seller(session, principal)
+    in_force = await repository.terms_in_force(session, clock.now())
+    return await _acceptance_out(session, seller, in_force)
+
+
+async def _acceptance_out(
+    session: AsyncSession, seller: Seller, in_force: TermsVersion | None
+) -> TermsAcceptanceOut | None:
+    """The seller's acceptance of ``in_force`` when it gave one, else its latest acceptance
+    (a version scheduled earlier may come into force after a newer one was accepted)."""
+    if in_force is not None:
+        acceptance = await repository.get_acceptance(session, seller.id, in_force.id)
+        if acceptance is not None:
+            return _accepted(acceptance, in_force)
     latest = await repository.latest_acceptance(session, seller.id)
-    if latest is None:
-        return None
-    acceptance, terms = latest
+    return None if latest is None else _accepted(*latest)
+
+
+def _accepted(acceptance: TermsAcceptance, terms: TermsVersion) -> TermsAcceptanceOut:
     return TermsAcceptanceOut(
         version=terms.version, accepted_at=acceptance.accepted_at, ip_address=acceptance.ip_address
+    )
+
+
+async def get_my_terms_status(session: AsyncSession, principal: Principal) -> TermsStatusOut:
+    """The seller terms in force and whether this seller accepted them. A shop that may still
+    accept terms (not rejected) and has not accepted the version in force is not up to date:
+    the portal asks it to accept on every page. Nothing else waits for the acceptance, as for
+    the first acceptance during onboarding."""
+    seller = await own_seller(session, principal)
+    now = clock.now()
+    in_force = await repository.terms_in_force(session, now)
+    accepted = await _acceptance_out(session, seller, in_force)
+    up_to_date = (
+        in_force is None
+        or (accepted is not None and accepted.version == in_force.version)
+        or status_of(seller) not in policy.ONBOARDING_OPEN
+    )
+    return TermsStatusOut(
+        in_force=terms_out(in_force, in_force, now) if in_force else None,
+        accepted=accepted,
+        up_to_date=up_to_date,
     )
 
 
 async def accept_terms(
     session: AsyncSession, principal: Principal, version: int, ip_address: str
 ) -> TermsAcceptanceOut:
-    """Accept the current version of the seller terms, recording when and from which IP.
-    Accepting a version that is no longer current is refused; accepting twice is harmless."""
+    """Accept the version of the seller terms in force, recording who, when and from which
+    IP. Accepting another version (an older one, or one scheduled for later) is refused;
+    accepting twice is harmless."""
     seller = await own_seller(session, principal)
     require_onboarding_open(seller)
-    current = await repository.current_terms(session)
+    current = await repository.terms_in_force(session, clock.now())
     if current is None:
         raise NotFound("No seller terms are published yet.")
     if version != current.version:
@@ -112,10 +153,8 @@ async def accept_terms(
             f"Version {version} is not the current one: read and accept version {current.version}.",
             errors=[FieldError("version", f"The current version is {current.version}.")],
         )
-    latest = await repository.latest_acceptance(session, seller.id)
-    if latest is not None and latest[1].id == current.id:
-        acceptance = latest[0]
-    else:
+    acceptance = await repository.get_acceptance(session, seller.id, current.id)
+    if acceptance is None:
         acceptance = TermsAcceptance(
             seller_id=seller.id,
             terms_version_id=current.id,
@@ -125,11 +164,7 @@ async def accept_terms(
         )
         session.add(acceptance)
         await session.flush()
-    return TermsAcceptanceOut(
-        version=current.version,
-        accepted_at=acceptance.accepted_at,
-        ip_address=acceptance.ip_address,
-    )
+    return _accepted(acceptance, current)
 
 
 # --- payout account ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,7 @@ from mercato.sellers.service._common import (
     status_of,
     storefront_out,
     system_actor,
+    terms_out,
 )
 from mercato.sellers.service.application import application_out
 
@@ -284,8 +286,11 @@ async def delete_criterion(
 
 
 async def list_terms_versions(session: AsyncSession, principal: Principal) -> list[TermsOut]:
+    """Every published version, newest first, each marked in force, scheduled or superseded."""
     principal.require_role(Role.ADMIN, Role.SUPPORT)
-    return [TermsOut.model_validate(t) for t in await repository.list_terms(session)]
+    now = clock.now()
+    in_force = await repository.terms_in_force(session, now)
+    return [terms_out(t, in_force, now) for t in await repository.list_terms(session)]
 
 
 async def count_terms_acceptances(
@@ -296,19 +301,20 @@ async def count_terms_acceptances(
 
 
 async def publish_terms(session: AsyncSession, principal: Principal, data: TermsIn) -> TermsOut:
-    """Publish a new version of the seller terms. It becomes current at once, and every
-    seller sees "accept the terms" outstanding on their checklist until they accept it."""
+    """Publish a new version of the seller terms, saying why (admins). It applies from
+    ``effective_from`` (now when omitted; a later time schedules it; the past is refused).
+    Once it applies, every seller who has not accepted it is asked to, on every portal page."""
     admin_id = principal.require_role(Role.ADMIN)
-    if problem := policy.single_line_problem(data.title):
-        raise ValidationFailed.on("title", problem)
-    if problem := policy.multi_line_problem(data.body):
-        raise ValidationFailed.on("body", problem)
-    current = await repository.current_terms(session)
+    now = clock.now()
+    effective_from = _checked_terms_input(data, now)
+    latest = await repository.latest_terms(session)
     terms = TermsVersion(
-        version=(current.version + 1) if current else 1,
+        version=(latest.version + 1) if latest else 1,
         title=data.title,
         body=data.body,
-        published_at=clock.now(),
+        reason=data.reason.strip(),
+        effective_from=max(effective_from, now),
+        published_at=now,
         published_by=admin_id,
     )
     session.add(terms)
@@ -316,7 +322,27 @@ async def publish_terms(session: AsyncSession, principal: Principal, data: Terms
         await session.flush()
     except IntegrityError as error:
         raise Conflict("Another version was published at the same moment; reload.") from error
-    return TermsOut.model_validate(terms)
+    return terms_out(terms, await repository.terms_in_force(session, now), now)
+
+
+def _checked_terms_input(data: TermsIn, now: datetime) -> datetime:
+    """The time the new version applies from, once every field is checked (all problems are
+    reported together, each naming its field)."""
+    errors = []
+    if problem := policy.single_line_problem(data.title):
+        errors.append(FieldError("title", problem))
+    if problem := policy.multi_line_problem(data.body):
+        errors.append(FieldError("body", problem))
+    if len(data.reason.strip()) < 3:
+        errors.append(FieldError("reason", "Say why this version is published."))
+    elif problem := policy.multi_line_problem(data.reason):
+        errors.append(FieldError("reason", problem))
+    effective_from = data.effective_from or now
+    if problem := policy.effective_from_problem(effective_from, now):
+        errors.append(FieldError("effective_from", problem))
+    if errors:
+        raise ValidationFailed(errors[0].message, errors=errors)
+    return effective_from
 
 
 async def set_provider_account(
