@@ -47,6 +47,7 @@ class CheckoutRun:
     error_samples: list[str] = field(default_factory=list)
     oversold_units: int | None = None
     negative_stock_variants: int | None = None
+    cpu: dict[str, Any] | None = None  # bench.cpu.CpuSplit.summary() per order
 
     @property
     def orders_per_second(self) -> float:
@@ -232,26 +233,34 @@ def _expect(answer: httpx.Response, *statuses: int) -> None:
         )
 
 
-async def drive(
+async def sign_in(
     base_url: str,
     emails: list[str],
     password: str,
-    variants: list[uuid.UUID],
-    seconds: float,
-    seed: int = 11,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> CheckoutRun:
-    """Each buyer buys in a loop for ``seconds``; errors are counted, never retried."""
+) -> list[Buyer]:
+    """One signed-in buyer per email. Each sign-in spends tens of milliseconds of Argon2 by
+    design: buyers sign in a few at a time, as they would arrive, and before any measured run
+    (a sign-in is not part of buying)."""
     buyers = [Buyer(base_url, email, password, transport) for email in emails]
-    # Each sign-in spends tens of milliseconds of Argon2 by design: buyers sign in a few at a
-    # time, as they would arrive, not all in the same instant before the measured run.
     arriving = asyncio.Semaphore(SIGN_IN_CONCURRENCY)
 
-    async def sign_in(buyer: Buyer) -> None:
+    async def arrive(buyer: Buyer) -> None:
         async with arriving:
             await buyer.sign_in()
 
-    await asyncio.gather(*(sign_in(buyer) for buyer in buyers))
+    try:
+        await asyncio.gather(*(arrive(buyer) for buyer in buyers))
+    except BaseException:
+        await close(buyers)
+        raise
+    return buyers
+
+
+async def drive(
+    buyers: list[Buyer], variants: list[uuid.UUID], seconds: float, seed: int = 11
+) -> CheckoutRun:
+    """Each buyer buys in a loop for ``seconds``; errors are counted, never retried."""
     run = CheckoutRun(buyers=len(buyers), seconds=seconds)
     rng = random.Random(seed)
     deadline = time.perf_counter() + seconds
@@ -263,15 +272,16 @@ async def drive(
             except (BuyError, httpx.HTTPError) as error:
                 run.errors += 1
                 if len(run.error_samples) < 5:
-                    run.error_samples.append(str(error))
+                    run.error_samples.append(f"{type(error).__name__}: {error}")
 
     started = time.perf_counter()
-    try:
-        await asyncio.gather(*(shop(buyer) for buyer in buyers))
-    finally:
-        await asyncio.gather(*(buyer.close() for buyer in buyers))
+    await asyncio.gather(*(shop(buyer) for buyer in buyers))
     run.seconds = time.perf_counter() - started
     return run
+
+
+async def close(buyers: list[Buyer]) -> None:
+    await asyncio.gather(*(buyer.close() for buyer in buyers))
 
 
 def markdown(summary: dict[str, Any]) -> list[str]:

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bench.checkout import markdown as checkout_markdown
+from bench.cpu import CORES
+from bench.cpu import markdown as cpu_markdown
 from bench.ledger import markdown as ledger_markdown
 from bench.profile import markdown as profile_markdown
 from bench.sweep import failures as sweep_failures
@@ -125,6 +127,7 @@ class ScenarioResult:
     ceiling_rps: float | None = None
     target_label: str | None = None
     target_met: bool | None = None
+    cpu: dict[str, Any] | None = None  # bench.cpu.CpuSplit.summary() per request
 
     @property
     def ratio(self) -> float | None:
@@ -149,6 +152,7 @@ class ScenarioResult:
             "ratio_to_hello_world": None if self.ratio is None else round(self.ratio, 3),
             "target": self.target_label,
             "target_met": self.target_met,
+            "cpu": self.cpu,
         }
 
 
@@ -287,11 +291,77 @@ def render_markdown(report: Report) -> str:
         f"{', '.join(f'{peak:.0f} MB' for peak in report.worker_peak_rss_mb) or 'not measured'}"
         f" — target ≤ {RSS_LIMIT_MB} MB each {_verdict(_rss_met(report.worker_peak_rss_mb))}",
         "",
+        *cpu_markdown(_cpu_rows(report)),
+        *_gap_lines(report),
         *profile_markdown(report.profiles),
     ]
     if report.notes:
         lines += ["## Notes", "", *[f"- {note}" for note in report.notes], ""]
     return "\n".join(lines)
+
+
+def _cpu_rows(report: Report) -> list[tuple[str, dict[str, Any]]]:
+    ceiling = [report.hello] if report.hello else []
+    measured = [*ceiling, *report.scenarios, *(result for _, result in report.curve)]
+    rows = [(result.title, result.cpu) for result in measured if result.cpu]
+    if report.checkout and report.checkout.get("cpu"):
+        rows.append(("Checkout + card payment (4 requests)", report.checkout["cpu"]))
+    return rows
+
+
+def _gap_lines(report: Report) -> list[str]:
+    """Each missed target with its remaining gap and the reason the CPU figures give."""
+    missed = [
+        result
+        for result in [*report.scenarios, *(result for _, result in report.curve)]
+        if result.target_met is False
+    ]
+    lines = [_scenario_gap(result, report.hello) for result in missed]
+    if report.checkout and not report.checkout["target_met"]:
+        lines.append(_checkout_gap(report.checkout))
+    if not lines:
+        return []
+    return ["## Missed targets: the gap and its reason", "", *lines, ""]
+
+
+def _spent(cpu: dict[str, Any] | None) -> str:
+    if not cpu:
+        return "CPU not measured"
+    parts = ", ".join(
+        f"{part} {ms:.1f} ms" for part, ms in cpu["ms_per_unit"].items() if part != "machine"
+    )
+    return f"{cpu['ms_per_unit'].get('machine', 0.0):.1f} ms of CPU per {cpu['unit']} ({parts})"
+
+
+def _scenario_gap(result: ScenarioResult, hello: ScenarioResult | None) -> str:
+    run = result.run
+    figure = (
+        f"{run.requests_per_second:,.0f} req/s, {result.ratio:.0%} of hello-world"
+        if result.ratio is not None and "hello" in (result.target_label or "")
+        else f"p95 {run.p95_ms:.1f} ms"
+    )
+    line = f"- **{result.title}**: {figure} against {result.target_label}; {_spent(result.cpu)}."
+    if hello is not None and hello.cpu and result.cpu:
+        hello_ms = hello.cpu["ms_per_unit"].get("machine", 0.0)
+        line += f" A hello-world request costs {hello_ms:.2f} ms."
+    return line
+
+
+def _checkout_gap(checkout: dict[str, Any]) -> str:
+    cpu = checkout.get("cpu")
+    line = (
+        f"- **Checkout + card payment**: {checkout['orders_per_second']:,.1f} orders/s, "
+        f"checkout p99 {checkout['checkout_p99_ms']} ms against {checkout['target']}; "
+        f"{_spent(cpu)}."
+    )
+    if cpu and cpu.get("cpu_bound_ceiling_per_second"):
+        line += (
+            f" At that cost the cores allow about {cpu['cpu_bound_ceiling_per_second']:,.0f} "
+            f"orders/s: 300 orders/s would need at most {1000 * CORES / 300:.1f} ms of CPU per "
+            "order for everything (four requests, the payment's webhook and its follow-up "
+            "jobs, PostgreSQL and the load generator)."
+        )
+    return line
 
 
 def _pgbench_tps(report: Report) -> float | None:

@@ -47,7 +47,7 @@ import asyncpg
 import redis
 from argon2 import PasswordHasher
 
-from bench import checkout, dataset, ledger, profile, report, scenarios, sweep
+from bench import checkout, cpu, dataset, ledger, profile, report, scenarios, sweep
 from bench.report import Report, ScenarioResult
 from bench.scenarios import Scenario
 from mercato.kit.crypto import KeyRing
@@ -317,10 +317,15 @@ class Driver:
         base_url: str,
         work: Path,
         pids: Callable[[], list[int]],
+        cpu_parts: dict[str, Callable[[], float]],
         profiles: list[dict[str, Any]] | None = None,
     ):
         self.plan, self.base_url, self.work, self.pids = plan, base_url, work, pids
+        self.cpu_parts = cpu_parts
         self.profiles = profiles
+
+    def cpu_meter(self) -> cpu.CpuMeter:
+        return cpu.CpuMeter(self.cpu_parts)
 
     @contextlib.contextmanager
     def profiled(self, scenario: str) -> Iterator[None]:
@@ -361,7 +366,11 @@ class Driver:
                 status_of(self.base_url + path, headers)
         if self.plan.warmup_seconds:
             self._wrk(scenario, self.plan.warmup_seconds, paths, headers)
-        with RssSampler(self.pids) as sampler, self.profiled(scenario.name):
+        with (
+            RssSampler(self.pids) as sampler,
+            self.profiled(scenario.name),
+            self.cpu_meter() as meter,
+        ):
             output = self._wrk(scenario, self.plan.seconds, paths, headers)
         run = report.parse_wrk(output)
         result = ScenarioResult(
@@ -370,6 +379,7 @@ class Driver:
             scenario.connections,
             run,
             peak_rss_mb=round(sampler.peak_kb / 1024, 1) if sampler.peak_kb else None,
+            cpu=meter.split(run.requests, "request").summary(),
         )
         print(
             f"  {scenario.title}: {run.requests_per_second:,.0f} req/s, "
@@ -419,7 +429,11 @@ def measure_hello(
     try:
         wait_ready(f"http://127.0.0.1:{HELLO_PORT}/", processes, "hello")
         driver = Driver(
-            plan, f"http://127.0.0.1:{HELLO_PORT}", work, lambda: worker_pids(supervisor)
+            plan,
+            f"http://127.0.0.1:{HELLO_PORT}",
+            work,
+            lambda: worker_pids(supervisor),
+            {"web workers": cpu.process_group(supervisor)},
         )
         return driver.measure(scenarios.HELLO)
     finally:
@@ -628,14 +642,15 @@ def load_data(plan: Plan, env: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def start_platform(processes: Processes, env: dict[str, str]) -> int:
+def start_platform(processes: Processes, env: dict[str, str]) -> tuple[int, int]:
+    """(web supervisor pid, job worker pid), each the leader of its own process group."""
     redis.Redis.from_url(REDIS_URL).flushdb()
     web = processes.start("web", [str(BIN / "mercato"), "web", "--workers", str(WORKERS)], env)
-    processes.start("worker", [str(BIN / "mercato"), "worker"], env)
+    worker = processes.start("worker", [str(BIN / "mercato"), "worker"], env)
     wait_ready(f"http://127.0.0.1:{WEB_PORT}/readyz", processes, "web")
-    if processes.running["worker"].poll() is not None:
+    if worker.poll() is not None:
         raise BenchError(f"the job worker exited:\n{processes.log_tail('worker')}")
-    return web.pid
+    return web.pid, worker.pid
 
 
 def selected(scenario: Scenario, only: tuple[str, ...]) -> bool:
@@ -665,19 +680,11 @@ def run_scenarios(
 
 def measure_checkout(plan: Plan, driver: Driver) -> dict[str, Any]:
     """Checkout + sandbox card payment by concurrent buyers, then the stock audit."""
-    base_url = driver.base_url
     dsn = f"{PG}/{DATABASE}"
     since = datetime.now(UTC)  # the dataset's past orders bought before the stock was set
     variants = asyncio.run(checkout.prepare(dsn, plan.checkout_variants))
     emails = [dataset.buyer_email(index) for index in range(1, plan.checkout_buyers + 1)]
-    if plan.warmup_seconds:
-        asyncio.run(
-            checkout.drive(base_url, emails, dataset.PASSWORD, variants, plan.warmup_seconds)
-        )
-    with driver.profiled("checkout"):
-        run = asyncio.run(
-            checkout.drive(base_url, emails, dataset.PASSWORD, variants, plan.seconds)
-        )
+    run = asyncio.run(_checkout_runs(plan, driver, emails, variants))
     run.oversold_units, run.negative_stock_variants = asyncio.run(
         checkout.audit(dsn, variants, since)
     )
@@ -688,6 +695,22 @@ def measure_checkout(plan: Plan, driver: Driver) -> dict[str, Any]:
         flush=True,
     )
     return summary
+
+
+async def _checkout_runs(
+    plan: Plan, driver: Driver, emails: list[str], variants: list[Any]
+) -> checkout.CheckoutRun:
+    """The buyers sign in once, warm up, then buy for the measured (and profiled) run."""
+    buyers = await checkout.sign_in(driver.base_url, emails, dataset.PASSWORD)
+    try:
+        if plan.warmup_seconds:
+            await checkout.drive(buyers, variants, plan.warmup_seconds)
+        with driver.profiled("checkout"), driver.cpu_meter() as meter:
+            run = await checkout.drive(buyers, variants, plan.seconds)
+        run.cpu = meter.split(run.orders, "order").summary()
+        return run
+    finally:
+        await checkout.close(buyers)
 
 
 LEDGER_WORKERS = 8
@@ -806,12 +829,18 @@ def run(
             result.redis = measure_redis(plan)
         hello_rps = result.hello.run.requests_per_second
         print("Platform", flush=True)
-        web = start_platform(processes, env)
+        web, worker = start_platform(processes, env)
         driver = Driver(
             plan,
             f"http://127.0.0.1:{WEB_PORT}",
             work,
             lambda: worker_pids(web),
+            {
+                "web workers": cpu.process_group(web),
+                "job worker": cpu.process_group(worker),
+                "PostgreSQL": cpu.named("postgres"),
+                "Redis": cpu.named("redis-server"),
+            },
             result.profiles if profiled else None,
         )
         result.scenarios = run_scenarios(plan, driver, hello_rps, only)

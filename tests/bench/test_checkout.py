@@ -18,14 +18,13 @@ async def test_the_driver_buys_and_pays(
     runtime: Runtime, client: httpx.AsyncClient, market: Market
 ):
     transport = client._transport  # the app, in process
-    run = await checkout.drive(
-        "http://testserver",
-        [market.people["buyer"].email],
-        PASSWORD,
-        [market.tune_up],
-        seconds=0.5,
-        transport=transport,
+    buyers = await checkout.sign_in(
+        "http://testserver", [market.people["buyer"].email], PASSWORD, transport
     )
+    try:
+        run = await checkout.drive(buyers, [market.tune_up], seconds=0.5)
+    finally:
+        await checkout.close(buyers)
     assert run.errors == 0, run.error_samples
     assert run.orders >= 1 and len(run.flow_ms) == run.orders
     assert len(run.add_to_cart_ms) == run.orders  # one add per order, each timed

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bench import report, scenarios
+from bench import checkout, cpu, report, scenarios
 
 Report, ScenarioResult, WrkRun = report.Report, report.ScenarioResult, report.WrkRun
 
@@ -181,3 +181,38 @@ def test_a_scenario_that_served_nothing_misses_its_latency_target() -> None:
     assert run.judge(empty, scenario, 1000.0).target_met is False
     assert run.judge(fast, scenario, 1000.0).target_met is True
     assert fast.ratio == 0.3
+
+
+def _cpu(machine_ms: float, web_ms: float, unit: str = "request") -> dict[str, object]:
+    """The summary of 100 units that cost these milliseconds each."""
+    seconds = {"web workers": web_ms / 10, cpu.OTHER: 0.0, "machine": machine_ms / 10}
+    return cpu.CpuSplit(unit, 100, seconds).summary()
+
+
+def test_the_cpu_section_and_the_missed_targets_give_the_cost_per_request() -> None:
+    result = _report()
+    result.hello.cpu = _cpu(0.3, 0.2)  # type: ignore[union-attr]
+    result.scenarios[1].cpu = _cpu(2.5, 2.0)
+    bought = checkout.CheckoutRun(buyers=64, seconds=20.0, orders=150, oversold_units=0)
+    bought.checkout_ms = [900.0]
+    bought.cpu = _cpu(260.0, 100.0, unit="order")
+    result.checkout = bought.summary()
+
+    markdown = report.render_markdown(result)
+
+    assert "| Product Page | request | 2.0 | 0.0 | 2.5 | 800 |" in markdown
+    assert "| Hello | request | 0.2 | 0.0 | 0.3 | 6,667 |" in markdown
+    assert "| Checkout + card payment (4 requests) | order | 100.0 | 0.0 | 260.0 | 8 |" in markdown
+    assert (
+        "- **Product Page**: 4,000 req/s, 40% of hello-world against ≥ 50% of hello-world "
+        "req/s; 2.5 ms of CPU per request (web workers 2.0 ms, everything else 0.0 ms). "
+        "A hello-world request costs 0.30 ms." in markdown
+    )
+    assert "the cores allow about 8 orders/s: 300 orders/s would need at most 6.7 ms" in markdown
+
+
+def test_met_targets_leave_no_gap_section() -> None:
+    result = _report()
+    result.scenarios[1].target_met = True
+
+    assert "Missed targets" not in report.render_markdown(result)

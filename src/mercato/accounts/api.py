@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, Response, status
+from fastapi import Form, Query, Request, Response, status
 
 from mercato.accounts import service
 from mercato.accounts.schemas import (
@@ -31,8 +31,9 @@ from mercato.accounts.service.profile import user_out
 from mercato.kit.auth import Role
 from mercato.kit.deps import CurrentPrincipal, DbSession
 from mercato.kit.pagination import Page
+from mercato.kit.routing import IndexedRouter
 
-router = APIRouter(tags=["accounts"])
+router = IndexedRouter(tags=["accounts"])
 
 
 def client_ip(request: Request) -> str:

@@ -8,15 +8,16 @@ from datetime import date
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercato.audit import service
 from mercato.audit.schemas import AuditPage, EntryFilter, VerificationOut
 from mercato.kit.auth import Principal
 from mercato.kit.deps import SAFE_METHODS, CurrentPrincipal, DbSession
+from mercato.kit.routing import IndexedRouter
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = IndexedRouter(prefix="/audit", tags=["audit"])
 log = structlog.get_logger(__name__)
 
 

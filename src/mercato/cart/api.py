@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from mercato.cart import service
 from mercato.cart.schemas import AddLineIn, CartOut, QuantityIn, ShippingChoiceIn
 from mercato.kit.deps import CurrentPrincipal, DbSession
+from mercato.kit.routing import IndexedRouter
 
-router = APIRouter(prefix="/cart", tags=["cart"])
+router = IndexedRouter(prefix="/cart", tags=["cart"])
 
 
 @router.get("", response_model=CartOut)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import File, Form, Query, UploadFile, status
 from fastapi.responses import Response
 
 from mercato.catalog import service
@@ -38,8 +38,9 @@ from mercato.catalog.schemas import (
 )
 from mercato.kit.deps import CurrentPrincipal, CurrentRuntime, DbSession
 from mercato.kit.pagination import Page
+from mercato.kit.routing import IndexedRouter
 
-router = APIRouter(prefix="/catalog", tags=["catalog"])
+router = IndexedRouter(prefix="/catalog", tags=["catalog"])
 NO_CONTENT = status.HTTP_204_NO_CONTENT
 CREATED = status.HTTP_201_CREATED
 Cursor = Annotated[str | None, Query(max_length=64)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from mercato.commission import service
 from mercato.commission.schemas import (
@@ -23,8 +23,9 @@ from mercato.commission.schemas import (
     RuleTerms,
 )
 from mercato.kit.deps import CurrentPrincipal, DbSession
+from mercato.kit.routing import IndexedRouter
 
-router = APIRouter(prefix="/commission", tags=["commission"])
+router = IndexedRouter(prefix="/commission", tags=["commission"])
 
 
 @router.get("/rules", response_model=list[RuleOut])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import File, Query, Response, UploadFile, status
 
 from mercato.disputes import service
 from mercato.disputes.schemas import (
@@ -29,8 +29,9 @@ from mercato.disputes.schemas import (
 )
 from mercato.kit.deps import CurrentPrincipal, CurrentRuntime, DbSession
 from mercato.kit.pagination import Page
+from mercato.kit.routing import IndexedRouter
 
-router = APIRouter(prefix="/disputes", tags=["disputes"])
+router = IndexedRouter(prefix="/disputes", tags=["disputes"])
 Cursor = Annotated[str | None, Query(max_length=64)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 

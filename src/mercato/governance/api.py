@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, status
+from fastapi import Request, status
 
 from mercato.governance import service
 from mercato.governance.schemas import (
@@ -24,8 +24,9 @@ from mercato.governance.schemas import (
     TermsStatus,
 )
 from mercato.kit.deps import CurrentPrincipal, DbSession
+from mercato.kit.routing import IndexedRouter
 
-router = APIRouter(prefix="/governance", tags=["governance"])
+router = IndexedRouter(prefix="/governance", tags=["governance"])
 
 
 @router.get("/policies", response_model=list[PolicyVersionOut])

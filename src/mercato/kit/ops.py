@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-router = APIRouter(include_in_schema=False)
+from mercato.kit.routing import IndexedRouter
+
+router = IndexedRouter(include_in_schema=False)
 
 REQUESTS = Counter("mercato_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("mercato_http_request_seconds", "HTTP request latency", ["method", "route"])

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -29,6 +29,7 @@ from mercato.kit.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from mercato.kit.routing import IndexedRouter
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 CSRF_COOKIE = "mercato_csrf"
@@ -218,10 +219,10 @@ async def signed_in_partially(
     return principal
 
 
-def page_router() -> APIRouter:
+def page_router() -> IndexedRouter:
     """A router for HTML pages: hidden from OpenAPI, redirects via :class:`PageRedirect`, and
     the principal resolved up front so the layout always knows who is signed in."""
-    return APIRouter(
+    return IndexedRouter(
         route_class=PageRoute, include_in_schema=False, dependencies=[Depends(current_principal)]
     )
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from mercato.kit.deps import CurrentPrincipal, DbSession
 from mercato.kit.pagination import Page
+from mercato.kit.routing import IndexedRouter
 from mercato.notifications import service
 from mercato.notifications.schemas import MailOut
 
-router = APIRouter(prefix="/admin/mail", tags=["admin"])
+router = IndexedRouter(prefix="/admin/mail", tags=["admin"])
 
 
 @router.get("", response_model=Page[MailOut])

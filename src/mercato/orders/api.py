@@ -7,10 +7,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Header, Query, Response, status
+from fastapi import Body, Header, Query, Response, status
 
 from mercato.kit.deps import CurrentPrincipal, DbSession
 from mercato.kit.pagination import Page
+from mercato.kit.routing import IndexedRouter
 from mercato.orders import service
 from mercato.orders.policy import OrderStatus
 from mercato.orders.schemas import (
@@ -32,7 +33,7 @@ from mercato.orders.schemas import (
     ShipIn,
 )
 
-router = APIRouter(tags=["orders"])
+router = IndexedRouter(tags=["orders"])
 REPLAYED_HEADER = "Idempotent-Replayed"
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 S = OrderStatus

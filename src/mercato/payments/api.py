@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import Header, Query, Request, Response, status
 
 from mercato.kit.deps import CurrentPrincipal, DbSession
 from mercato.kit.errors import ValidationFailed
 from mercato.kit.money import Money, UnknownCurrency
 from mercato.kit.pagination import Page
+from mercato.kit.routing import IndexedRouter
 from mercato.payments import service
 from mercato.payments.schemas import (
     BalanceOut,
@@ -22,7 +23,7 @@ from mercato.payments.schemas import (
     WebhookReceipt,
 )
 
-router = APIRouter(tags=["payments"])
+router = IndexedRouter(tags=["payments"])
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import Header, Query, Response, status
 
 from mercato.kit.deps import CurrentPrincipal, DbSession
 from mercato.kit.pagination import Page
+from mercato.kit.routing import IndexedRouter
 from mercato.payouts import service
 from mercato.payouts.schemas import (
     AdminPayoutIn,
@@ -22,7 +23,7 @@ from mercato.payouts.schemas import (
     StatementOut,
 )
 
-router = APIRouter(prefix="/payouts", tags=["payouts"])
+router = IndexedRouter(prefix="/payouts", tags=["payouts"])
 REPLAYED_HEADER = "Idempotent-Replayed"
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from mercato.kit.deps import CurrentPrincipal, DbSession
+from mercato.kit.routing import IndexedRouter
 from mercato.performance import service
 from mercato.performance.schemas import (
     AppealDecisionIn,
@@ -21,7 +22,7 @@ from mercato.performance.schemas import (
     ThresholdsOut,
 )
 
-router = APIRouter(prefix="/performance", tags=["performance"])
+router = IndexedRouter(prefix="/performance", tags=["performance"])
 
 
 @router.get("/me", response_model=SellerPerformance)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from mercato.kit.deps import CurrentPrincipal, DbSession
 from mercato.kit.errors import NotFound
 from mercato.kit.pagination import Page
+from mercato.kit.routing import IndexedRouter
 from mercato.reviews import service
 from mercato.reviews.schemas import (
     DecisionIn,
@@ -25,7 +26,7 @@ from mercato.reviews.schemas import (
     StaffReviewOut,
 )
 
-router = APIRouter(prefix="/reviews", tags=["reviews"])
+router = IndexedRouter(prefix="/reviews", tags=["reviews"])
 Cursor = Annotated[str | None, Query(max_length=64)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 

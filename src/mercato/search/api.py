@@ -6,15 +6,16 @@ import uuid
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from mercato.kit.deps import CurrentRuntime, DbSession
+from mercato.kit.routing import IndexedRouter
 from mercato.search import service
 from mercato.search.params import attribute_filters, build_query
 from mercato.search.rules import DEFAULT_PAGE_SIZE
 from mercato.search.schemas import SearchResults, Sort
 
-router = APIRouter(prefix="/search", tags=["search"])
+router = IndexedRouter(prefix="/search", tags=["search"])
 
 
 @router.get(

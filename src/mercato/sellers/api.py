@@ -7,10 +7,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import File, Form, Query, Request, Response, UploadFile, status
 
 from mercato.kit.deps import CurrentPrincipal, CurrentRuntime, DbSession
 from mercato.kit.pagination import Page
+from mercato.kit.routing import IndexedRouter
 from mercato.sellers import service
 from mercato.sellers.schemas import (
     ApplicationIn,
@@ -39,7 +40,7 @@ from mercato.sellers.schemas import (
     TermsStatusOut,
 )
 
-router = APIRouter(tags=["sellers"])
+router = IndexedRouter(tags=["sellers"])
 ME = "/sellers/me"
 ADMIN = "/admin/sellers"
 

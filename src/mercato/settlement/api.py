@@ -8,10 +8,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import Header, Query, Response, status
 
 from mercato.kit.deps import CurrentPrincipal, DbSession
 from mercato.kit.pagination import Page
+from mercato.kit.routing import IndexedRouter
 from mercato.settlement import service
 from mercato.settlement.schemas import (
     EscrowOut,
@@ -24,7 +25,7 @@ from mercato.settlement.schemas import (
     SellerHoldOut,
 )
 
-router = APIRouter(prefix="/settlement", tags=["settlement"])
+router = IndexedRouter(prefix="/settlement", tags=["settlement"])
 REPLAYED_HEADER = "Idempotent-Replayed"
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 

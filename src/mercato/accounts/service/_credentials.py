@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,17 +34,27 @@ def hasher() -> PasswordHasher:
     return _hasher(current_runtime().settings.password_hash_memory_kib)
 
 
-# Argon2 spends tens of milliseconds of CPU by design. Run on the event loop, a burst of
-# sign-ins would stall every other request of the worker (and its health check); in a thread
-# (argon2's C code releases the GIL) the loop keeps serving while the hash is computed.
+# Argon2 spends tens of milliseconds of CPU and tens of megabytes of memory by design. Run on
+# the event loop, a burst of sign-ins would stall every other request of the worker (and its
+# health check); in a thread (argon2's C code releases the GIL) the loop keeps serving while the
+# hash is computed. Two at a time per process: more would not finish sooner on a few cores, and
+# each one in flight holds its memory cost, so a burst must queue rather than swell the worker.
+_HASHING_SLOTS = 2
+
+
+@lru_cache(maxsize=1)
+def _hashing_limiter() -> CapacityLimiter:
+    return CapacityLimiter(_HASHING_SLOTS)
 
 
 async def hash_password(password: str) -> str:
-    return await to_thread.run_sync(hasher().hash, password)
+    return await to_thread.run_sync(hasher().hash, password, limiter=_hashing_limiter())
 
 
 async def verify_password(password_hash: str, password: str) -> bool:
-    return await to_thread.run_sync(_verify, hasher(), password_hash, password)
+    return await to_thread.run_sync(
+        _verify, hasher(), password_hash, password, limiter=_hashing_limiter()
+    )
 
 
 def _verify(password_hasher: PasswordHasher, password_hash: str, password: str) -> bool:
