@@ -32,8 +32,11 @@ def _stat_fields(pid: str) -> tuple[str, list[str]] | None:
 
 
 def _cpu_seconds(fields: list[str]) -> float:
-    # utime and stime are fields 14 and 15 of the stat line: 12th and 13th after the name.
-    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+    """The process's own CPU time plus that of its children that have exited and been waited
+    for: a PostgreSQL backend that closes during the run leaves its time to the postmaster, so
+    the sum over the living processes never goes back. utime, stime, cutime and cstime are
+    fields 14 to 17 of the stat line: the 12th to 15th after the name."""
+    return sum(int(value) for value in fields[11:15]) / TICKS_PER_SECOND
 
 
 def _processes() -> list[tuple[str, list[str]]]:

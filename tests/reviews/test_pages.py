@@ -71,12 +71,14 @@ async def test_product_page_shows_reviews_and_replies(
     runtime: Runtime, client: httpx.AsyncClient, market: Market
 ):
     review = await write_review(client, market, await delivered_order(runtime, client, market))
+    await as_role(client, market, "anonymous")
+    before = await client.get(f"/products/{review['listing_id']}")  # cached for visitors
+    assert "Beautiful glaze" in before.text and "Thanks a lot!" not in before.text
     await client.post(
         f"{REVIEWS}/{review['id']}/reply",
         json={"body": "Thanks a lot!"},
         headers=market.headers("seller"),
     )
-    await as_role(client, market, "anonymous")
     page = await client.get(f"/products/{review['listing_id']}")
     assert page.status_code == 200
     assert "Beautiful glaze" in page.text and "Thanks a lot!" in page.text

@@ -39,3 +39,12 @@ class ReviewHidden:
     seller_id: uuid.UUID
     order_id: uuid.UUID
     rating: int
+
+
+@dataclass(frozen=True)
+class ReviewReplied:
+    """The seller answered a review: pages showing the review show the reply."""
+
+    review_id: uuid.UUID
+    listing_id: uuid.UUID
+    seller_id: uuid.UUID

@@ -22,6 +22,7 @@ from mercato.kit.cache import Cache
 from mercato.kit.errors import NotFound
 from mercato.kit.money import format_money
 from mercato.reviews import service as reviews_service
+from mercato.reviews.schemas import ReviewList
 from mercato.search import service as search_service
 from mercato.search.schemas import SearchQuery
 from mercato.sellers import service as sellers_service
@@ -48,6 +49,11 @@ def product_key(listing_id: uuid.UUID) -> str:
     return f"storefront:product-card:{listing_id}"
 
 
+def reviews_key(listing_id: uuid.UUID) -> str:
+    # The latest reviews as anyone not signed in sees them (no review is marked as theirs).
+    return f"storefront:product-reviews:{listing_id}"
+
+
 async def _cached(cache: Cache | None, key: str, model: type[BaseModel]) -> BaseModel | None:
     if cache is None:
         return None
@@ -70,10 +76,19 @@ async def _store(cache: Cache | None, key: str, value: BaseModel, ttl: int) -> N
 
 async def forget_product(cache: Cache, listing_id: uuid.UUID) -> None:
     """Drop the cached product page of a listing that changed."""
+    await _forget(cache, product_key(listing_id))
+
+
+async def forget_reviews(cache: Cache, listing_id: uuid.UUID) -> None:
+    """Drop the cached reviews of a listing whose reviews changed."""
+    await _forget(cache, reviews_key(listing_id))
+
+
+async def _forget(cache: Cache, key: str) -> None:
     try:
-        await cache.delete(product_key(listing_id))
+        await cache.delete(key)
     except (RedisError, OSError):
-        log.warning("storefront_cache_unavailable", exc_info=True)
+        log.warning("storefront_cache_unavailable", key=key, exc_info=True)
 
 
 async def _product_card(
@@ -88,6 +103,25 @@ async def _product_card(
     card = ProductCard(listing=listing, seller=seller)
     await _store(cache, product_key(listing_id), card, PRODUCT_CACHE_SECONDS)
     return card
+
+
+async def _latest_reviews(
+    session: AsyncSession, listing_id: uuid.UUID, viewer_id: uuid.UUID | None, cache: Cache | None
+) -> ReviewList:
+    """The listing's latest reviews with its rating. Anonymous visitors all see the same list,
+    cached until a review of the listing is written, edited, answered or moderated; a
+    signed-in viewer's list is read fresh, with their own review marked."""
+    key = reviews_key(listing_id)
+    if viewer_id is None:
+        cached = await _cached(cache, key, ReviewList)
+        if isinstance(cached, ReviewList):
+            return cached
+    reviews = await reviews_service.list_listing_reviews(
+        session, listing_id, viewer_id=viewer_id, limit=PRODUCT_REVIEWS
+    )
+    if viewer_id is None:
+        await _store(cache, key, reviews, PRODUCT_CACHE_SECONDS)
+    return reviews
 
 
 def _choose_variant(listing: PublicListing, variant_id: uuid.UUID | None) -> VariantOut | None:
@@ -115,13 +149,7 @@ async def get_product_page(
     buy box is wanted) its latest reviews with the rating, ``viewer_id``'s own marked;
     NotFound otherwise."""
     card = await _product_card(session, listing_id, cache)
-    reviews = (
-        await reviews_service.list_listing_reviews(
-            session, listing_id, viewer_id=viewer_id, limit=PRODUCT_REVIEWS
-        )
-        if with_reviews
-        else None
-    )
+    reviews = await _latest_reviews(session, listing_id, viewer_id, cache) if with_reviews else None
     return ProductPage(
         listing=card.listing,
         seller=card.seller,

@@ -15,7 +15,7 @@ from mercato.kit.events import record
 from mercato.orders.schemas import OrderLineOut, OrderOut
 from mercato.orders.service import get_order
 from mercato.reviews import repository
-from mercato.reviews.events import ReviewEdited, ReviewPublished
+from mercato.reviews.events import ReviewEdited, ReviewPublished, ReviewReplied
 from mercato.reviews.models import Review, ReviewReply, ReviewReport
 from mercato.reviews.policy import may_review
 from mercato.reviews.schemas import (
@@ -157,6 +157,7 @@ async def reply_to_review(
             await session.flush()
     except IntegrityError:
         raise Conflict("You have already replied to this review.") from None
+    record(session, ReviewReplied(review.id, review.listing_id, review.seller_id))
     return review_out(review, reply)
 
 
