@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -81,7 +82,18 @@ class LedgerBalance(IdMixin, Base):
     Always recomputable from the postings; ``mercato payments ledger-check`` compares them."""
 
     __tablename__ = "payments_ledger_balance"
-    __table_args__ = (UniqueConstraint("account", "currency"),)
+    __table_args__ = (
+        UniqueConstraint("account", "currency"),
+        # Most accounts end at zero (an order's escrow once released): the finance figures sum
+        # only the others, by account prefix, through this small index.
+        Index(
+            "ix_payments_ledger_balance_held",
+            "account",
+            postgresql_ops={"account": "text_pattern_ops"},
+            postgresql_where=text("balance_minor <> 0"),
+            sqlite_where=text("balance_minor <> 0"),
+        ),
+    )
 
     account: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3))
