@@ -20,46 +20,47 @@ OTHER = "everything else"
 MACHINE = "machine"
 
 
-def _stat_fields(pid: str) -> tuple[str, list[str]] | None:
-    """(command name, fields after it) of ``/proc/<pid>/stat``; None once the process is gone.
-    The name is in parentheses and may hold spaces, so the fields start after the last ')'."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    name, _, rest = text.rpartition(")")
-    return name.partition("(")[2], rest.split()
+@dataclass(frozen=True)
+class ProcessCpu:
+    """One process as ``/proc/<pid>/stat`` shows it: its command name, its process group, and
+    its CPU seconds plus those of its children that have exited and been waited for (a
+    PostgreSQL backend that closes during the run leaves its time to the postmaster, so the sum
+    over the living processes never goes back)."""
+
+    name: str
+    group: int
+    seconds: float
 
 
-def _cpu_seconds(fields: list[str]) -> float:
-    """The process's own CPU time plus that of its children that have exited and been waited
-    for: a PostgreSQL backend that closes during the run leaves its time to the postmaster, so
-    the sum over the living processes never goes back. utime, stime, cutime and cstime are
-    fields 14 to 17 of the stat line: the 12th to 15th after the name."""
-    return sum(int(value) for value in fields[11:15]) / TICKS_PER_SECOND
+Part = Callable[[ProcessCpu], bool]  # which processes make up one part of the system
 
 
-def _processes() -> list[tuple[str, list[str]]]:
-    found = (_stat_fields(entry) for entry in os.listdir("/proc") if entry.isdigit())
-    return [stat for stat in found if stat is not None]
+def processes() -> list[ProcessCpu]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            text = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # gone since the listing
+        # The name is in parentheses and may hold spaces: the fields start after the last ')'.
+        # pgrp is field 5, utime to cstime fields 14 to 17: the 3rd and 12th to 15th after it.
+        name, _, rest = text.rpartition(")")
+        fields = rest.split()
+        seconds = sum(int(value) for value in fields[11:15]) / TICKS_PER_SECOND
+        found.append(ProcessCpu(name.partition("(")[2], int(fields[2]), seconds))
+    return found
 
 
-def process_group(pgid: int) -> Callable[[], float]:
-    """CPU seconds of the processes in one group (a server and the workers it forked)."""
-
-    def seconds() -> float:
-        return sum(_cpu_seconds(fields) for _, fields in _processes() if fields[2] == str(pgid))
-
-    return seconds
+def process_group(pgid: int) -> Part:
+    """The processes of one group (a server and the workers it forked)."""
+    return lambda process: process.group == pgid
 
 
-def named(command: str) -> Callable[[], float]:
-    """CPU seconds of every process with this command name (``postgres``: all backends)."""
-
-    def seconds() -> float:
-        return sum(_cpu_seconds(fields) for name, fields in _processes() if name == command)
-
-    return seconds
+def named(command: str) -> Part:
+    """Every process with this command name (``postgres``: all backends)."""
+    return lambda process: process.name == command
 
 
 def machine_busy_seconds() -> float:
@@ -101,13 +102,18 @@ class CpuMeter:
     """CPU seconds of each named part over a ``with`` block, plus the whole machine and what
     the named parts leave of it (the load generator, the OS, anything else)."""
 
-    def __init__(self, parts: dict[str, Callable[[], float]]) -> None:
-        self.parts = {**parts, MACHINE: machine_busy_seconds}
+    def __init__(self, parts: dict[str, Part]) -> None:
+        self.parts = parts
         self._before: dict[str, float] = {}
         self.seconds: dict[str, float] = {}
 
     def _read(self) -> dict[str, float]:
-        return {part: read() for part, read in self.parts.items()}
+        running = processes()  # one pass over /proc for every part
+        spent = {
+            part: sum(process.seconds for process in running if chosen(process))
+            for part, chosen in self.parts.items()
+        }
+        return {**spent, MACHINE: machine_busy_seconds()}
 
     def __enter__(self) -> CpuMeter:
         self._before = self._read()
@@ -115,11 +121,9 @@ class CpuMeter:
 
     def __exit__(self, *_exc: object) -> None:
         after = self._read()
-        spent = {part: max(0.0, after[part] - self._before[part]) for part in self.parts}
-        named_parts = sum(value for part, value in spent.items() if part != MACHINE)
-        spent[OTHER] = max(0.0, spent[MACHINE] - named_parts)
-        self.seconds = {part: spent[part] for part in [*self.parts, OTHER] if part != MACHINE}
-        self.seconds[MACHINE] = spent[MACHINE]
+        spent = {part: max(0.0, after[part] - self._before[part]) for part in after}
+        machine = spent.pop(MACHINE)
+        self.seconds = {**spent, OTHER: max(0.0, machine - sum(spent.values())), MACHINE: machine}
 
     def split(self, units: int, unit: str) -> CpuSplit:
         return CpuSplit(unit, units, dict(self.seconds))

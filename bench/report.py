@@ -12,8 +12,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bench.checkout import TARGET_ORDERS_PER_SECOND
 from bench.checkout import markdown as checkout_markdown
-from bench.cpu import CORES
+from bench.cpu import CORES, MACHINE
 from bench.cpu import markdown as cpu_markdown
 from bench.ledger import markdown as ledger_markdown
 from bench.profile import markdown as profile_markdown
@@ -126,6 +127,7 @@ class ScenarioResult:
     peak_rss_mb: float | None = None
     ceiling_rps: float | None = None
     target_label: str | None = None
+    target_metric: str | None = None  # "ratio" (to hello-world) or "p95_ms"
     target_met: bool | None = None
     cpu: dict[str, Any] | None = None  # bench.cpu.CpuSplit.summary() per request
 
@@ -300,10 +302,14 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _measured(report: Report) -> list[ScenarioResult]:
+    """The platform's scenarios and the search curve, in the report's order."""
+    return [*report.scenarios, *(result for _, result in report.curve)]
+
+
 def _cpu_rows(report: Report) -> list[tuple[str, dict[str, Any]]]:
     ceiling = [report.hello] if report.hello else []
-    measured = [*ceiling, *report.scenarios, *(result for _, result in report.curve)]
-    rows = [(result.title, result.cpu) for result in measured if result.cpu]
+    rows = [(result.title, result.cpu) for result in [*ceiling, *_measured(report)] if result.cpu]
     if report.checkout and report.checkout.get("cpu"):
         rows.append(("Checkout + card payment (4 requests)", report.checkout["cpu"]))
     return rows
@@ -311,11 +317,7 @@ def _cpu_rows(report: Report) -> list[tuple[str, dict[str, Any]]]:
 
 def _gap_lines(report: Report) -> list[str]:
     """Each missed target with its remaining gap and the reason the CPU figures give."""
-    missed = [
-        result
-        for result in [*report.scenarios, *(result for _, result in report.curve)]
-        if result.target_met is False
-    ]
+    missed = [result for result in _measured(report) if result.target_met is False]
     lines = [_scenario_gap(result, report.hello) for result in missed]
     if report.checkout and not report.checkout["target_met"]:
         lines.append(_checkout_gap(report.checkout))
@@ -328,21 +330,21 @@ def _spent(cpu: dict[str, Any] | None) -> str:
     if not cpu:
         return "CPU not measured"
     parts = ", ".join(
-        f"{part} {ms:.1f} ms" for part, ms in cpu["ms_per_unit"].items() if part != "machine"
+        f"{part} {ms:.1f} ms" for part, ms in cpu["ms_per_unit"].items() if part != MACHINE
     )
-    return f"{cpu['ms_per_unit'].get('machine', 0.0):.1f} ms of CPU per {cpu['unit']} ({parts})"
+    return f"{cpu['ms_per_unit'].get(MACHINE, 0.0):.1f} ms of CPU per {cpu['unit']} ({parts})"
 
 
 def _scenario_gap(result: ScenarioResult, hello: ScenarioResult | None) -> str:
     run = result.run
     figure = (
         f"{run.requests_per_second:,.0f} req/s, {result.ratio:.0%} of hello-world"
-        if result.ratio is not None and "hello" in (result.target_label or "")
+        if result.target_metric == "ratio" and result.ratio is not None
         else f"p95 {run.p95_ms:.1f} ms"
     )
     line = f"- **{result.title}**: {figure} against {result.target_label}; {_spent(result.cpu)}."
     if hello is not None and hello.cpu and result.cpu:
-        hello_ms = hello.cpu["ms_per_unit"].get("machine", 0.0)
+        hello_ms = hello.cpu["ms_per_unit"].get(MACHINE, 0.0)
         line += f" A hello-world request costs {hello_ms:.2f} ms."
     return line
 
@@ -357,7 +359,8 @@ def _checkout_gap(checkout: dict[str, Any]) -> str:
     if cpu and cpu.get("cpu_bound_ceiling_per_second"):
         line += (
             f" At that cost the cores allow about {cpu['cpu_bound_ceiling_per_second']:,.0f} "
-            f"orders/s: 300 orders/s would need at most {1000 * CORES / 300:.1f} ms of CPU per "
+            f"orders/s: {TARGET_ORDERS_PER_SECOND} orders/s would need at most "
+            f"{1000 * CORES / TARGET_ORDERS_PER_SECOND:.1f} ms of CPU per "
             "order for everything (four requests, the payment's webhook and its follow-up "
             "jobs, PostgreSQL and the load generator)."
         )

@@ -319,7 +319,7 @@ class Driver:
         base_url: str,
         work: Path,
         pids: Callable[[], list[int]],
-        cpu_parts: dict[str, Callable[[], float]],
+        cpu_parts: dict[str, cpu.Part],
         profiles: list[dict[str, Any]] | None = None,
     ):
         self.plan, self.base_url, self.work, self.pids = plan, base_url, work, pids
@@ -395,6 +395,7 @@ def judge(result: ScenarioResult, scenario: Scenario, hello_rps: float | None) -
     result.ceiling_rps = hello_rps
     if scenario.target is not None:
         result.target_label = scenario.target.label
+        result.target_metric = scenario.target.metric
         value = result.ratio if scenario.target.metric == "ratio" else result.run.p95_ms
         served = result.run.requests > 0
         result.target_met = None if value is None else served and scenario.target.met(value)

@@ -114,9 +114,11 @@ def _report() -> Report:
     product = _result("product_page", 40_000)
     product.ceiling_rps = hello.run.requests_per_second
     product.target_label, product.target_met = scenarios.PRODUCT_RATIO.label, False
+    product.target_metric = scenarios.PRODUCT_RATIO.metric
     product.peak_rss_mb = 180.4
     search = _result("search_one_word", 5_000, p95=41.0)
     search.target_label, search.target_met = scenarios.SEARCH_P95_100K.label, True
+    search.target_metric = scenarios.SEARCH_P95_100K.metric
     result = Report(
         "full",
         "2026-11-26 10:00 UTC",
@@ -191,7 +193,8 @@ def _cpu(machine_ms: float, web_ms: float, unit: str = "request") -> dict[str, o
 
 def test_the_cpu_section_and_the_missed_targets_give_the_cost_per_request() -> None:
     result = _report()
-    result.hello.cpu = _cpu(0.3, 0.2)  # type: ignore[union-attr]
+    assert result.hello is not None
+    result.hello.cpu = _cpu(0.3, 0.2)
     result.scenarios[1].cpu = _cpu(2.5, 2.0)
     bought = checkout.CheckoutRun(buyers=64, seconds=20.0, orders=150, oversold_units=0)
     bought.checkout_ms = [900.0]

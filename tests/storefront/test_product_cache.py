@@ -19,6 +19,14 @@ from tests.fixtures.accounts import create_user, login
 from tests.fixtures.catalog import admit, create_listing, make_tree, mug
 
 
+async def _viewed(runtime, listing_id: uuid.UUID) -> MemoryCache:
+    """A cache the runtime's event handlers use, warmed by one anonymous product page view."""
+    runtime.cache = cache = MemoryCache()
+    async with runtime.database.reading() as session:
+        await service.get_product_page(session, listing_id, cache=cache)
+    return cache
+
+
 class NoDatabase:
     """A session that fails any use: proves an answer came from the cache alone."""
 
@@ -64,10 +72,7 @@ async def test_a_warm_product_page_needs_no_database(runtime, listing):
 async def test_a_changed_listing_drops_the_cached_page_with_its_seller(runtime, listing):
     assert handlers.forget_changed_product in events.handlers_for(ListingChanged)
     listing_id, _seller_id = listing
-    cache = MemoryCache()
-    runtime.cache = cache
-    async with runtime.database.reading() as session:
-        await service.get_product_page(session, listing_id, cache=cache)
+    cache = await _viewed(runtime, listing_id)
     assert await cache.get(service.product_key(listing_id)) is not None
     await events.publish(ListingChanged(listing_id))
     assert await cache.get(service.product_key(listing_id)) is None
@@ -76,9 +81,7 @@ async def test_a_changed_listing_drops_the_cached_page_with_its_seller(runtime, 
 async def test_a_signed_in_viewer_reads_the_reviews_fresh(runtime, listing):
     """Their own review is marked for them, so their list is never the shared one."""
     listing_id, _seller_id = listing
-    cache = MemoryCache()
-    async with runtime.database.reading() as session:
-        await service.get_product_page(session, listing_id, cache=cache)
+    cache = await _viewed(runtime, listing_id)
     no_database: Any = NoDatabase()
     with pytest.raises(AssertionError, match="the database was used"):
         await service.get_product_page(no_database, listing_id, cache=cache, viewer_id=uuid.uuid4())
@@ -87,10 +90,7 @@ async def test_a_signed_in_viewer_reads_the_reviews_fresh(runtime, listing):
 @pytest.mark.parametrize("event_type", [ReviewPublished, ReviewEdited, ReviewHidden])
 async def test_a_changed_review_drops_the_cached_reviews(runtime, listing, event_type):
     listing_id, seller_id = listing
-    cache = MemoryCache()
-    runtime.cache = cache
-    async with runtime.database.reading() as session:
-        await service.get_product_page(session, listing_id, cache=cache)
+    cache = await _viewed(runtime, listing_id)
     assert await cache.get(service.reviews_key(listing_id)) is not None
     rating = {"rating": 4, "previous_rating": 5} if event_type is ReviewEdited else {"rating": 4}
     ids = {"review_id": uuid.uuid4(), "order_id": uuid.uuid4()}
