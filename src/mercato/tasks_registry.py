@@ -27,7 +27,6 @@ TASK_MODULES = (
     "mercato.settlement.handlers",
     "mercato.settlement.tasks",
     "mercato.storefront.handlers",
-    "mercato.commission.handlers",
     "mercato.commission.tasks",
     "mercato.reviews.handlers",
     "mercato.reviews.tasks",

@@ -1,5 +1,5 @@
 """Commission test helpers: the orders test market (two admitted sellers, a buyer) and paid
-orders through the real checkout, whose fees the OrderPaid handler freezes."""
+orders through the real checkout, whose fees are frozen when their escrow opens."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-import mercato.commission.handlers  # noqa: F401  (fees are frozen on OrderPaid)
+import mercato.settlement.handlers  # noqa: F401  (a paid order's escrow freezes its fees)
 from mercato.kit.runtime import Runtime
 from tests.orders.conftest import (  # noqa: F401  (fixtures)
     API,

@@ -108,3 +108,28 @@ async def test_sqlite_writers_queue_instead_of_failing(tmp_path):
         assert total == 2
     finally:
         await database.dispose()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+async def test_a_connection_the_server_closed_is_replaced_at_checkout(engine):
+    """No ping per checkout: a pooled connection whose backend was terminated is noticed as
+    closed, discarded, and the next unit of work runs on a fresh one."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    from mercato.kit.db import Database, create_engine
+
+    own = create_engine(str(engine.url.render_as_string(hide_password=False)), pool_size=1)
+    database = Database(str(own.url), engine=own)
+    try:
+        async with database.reading() as session:
+            first = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        async with engine.connect() as admin:
+            await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        await asyncio.sleep(0.2)  # the event loop reads the end of the closed socket
+        async with database.reading() as session:
+            second = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        assert second != first
+    finally:
+        await own.dispose()

@@ -1,11 +1,11 @@
 """Money tests across settlement, commission and payouts: the orders test market (two admitted
-sellers, a buyer), with the handlers that open escrows and freeze fees, and the payout job."""
+sellers, a buyer), with the handlers that open escrows (freezing their fees), and the payout
+job."""
 
 from __future__ import annotations
 
 import uuid
 
-import mercato.commission.handlers
 import mercato.payouts.tasks
 import mercato.settlement.handlers
 import mercato.settlement.tasks  # noqa: F401  (escrow, fees, release sweep and payout job)

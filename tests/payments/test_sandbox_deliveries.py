@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from mercato.kit.errors import NotFound
 from mercato.kit.runtime import Runtime
 from mercato.payments.models import SandboxEvent
-from mercato.payments.providers.sandbox.provider import DELIVERY_LEASE
+from mercato.payments.providers.sandbox.provider import DELIVERY_LEASE, MAX_DELIVERY_ATTEMPTS
 from mercato.payments.service import pending_sandbox_deliveries, record_sandbox_delivery
 
 
@@ -53,3 +55,26 @@ async def test_a_failed_delivery_is_retried_by_the_next_run_and_a_success_is_fin
             (1, 200, True),
             (1, 500, False),
         ]
+
+
+async def test_a_delivery_failing_at_every_attempt_is_abandoned_at_the_last(
+    runtime: Runtime, frozen_clock
+):
+    (event_id,) = await _events(runtime, 1)
+    for attempt in range(1, MAX_DELIVERY_ATTEMPTS + 1):
+        assert await _claim(runtime) == [event_id], f"attempt {attempt}"
+        async with runtime.database.transaction() as session:
+            await record_sandbox_delivery(session, event_id, 503)
+    assert await _claim(runtime) == []  # given up: no run sends it again
+    async with runtime.database.reading() as session:
+        event = await session.get(SandboxEvent, event_id)
+        assert event is not None
+        assert (event.attempts, event.last_status) == (MAX_DELIVERY_ATTEMPTS, 503)
+        assert event.abandoned_at is not None and event.delivered_at is None
+        assert event.claimed_until is None
+
+
+async def test_recording_an_unknown_event_is_not_found(runtime: Runtime):
+    with pytest.raises(NotFound):
+        async with runtime.database.transaction() as session:
+            await record_sandbox_delivery(session, "evt_missing", 200)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from mercato.catalog.models import (
     Attribute,
@@ -393,6 +393,24 @@ async def listing_rows_brief(
         Listing.id, Listing.seller_id, Listing.currency, Listing.title, Listing.category_id
     ).where(Listing.id.in_(list(set(listing_ids))))
     return [tuple(row) for row in (await session.execute(statement)).all()]  # type: ignore[misc]
+
+
+async def category_parents(
+    session: AsyncSession, category_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID | None]:
+    """The parent of each of ``category_ids`` and of all their ancestors, in one recursive
+    query (UNION, not UNION ALL: a cycle written by hand in the table cannot loop it)."""
+    seed = (
+        select(Category.id, Category.parent_id)
+        .where(Category.id.in_(list(set(category_ids))))
+        .cte("chain", recursive=True)
+    )
+    parent = aliased(Category)
+    chain = seed.union(
+        select(parent.id, parent.parent_id).join(seed, parent.id == seed.c.parent_id)
+    )
+    rows = await session.execute(select(chain.c.id, chain.c.parent_id))
+    return {row.id: row.parent_id for row in rows}
 
 
 async def count_published_of_seller(session: AsyncSession, seller_id: uuid.UUID) -> int:

@@ -31,6 +31,12 @@ async def get_group(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def lock_group(session: AsyncSession, group_id: uuid.UUID) -> OrderGroup | None:
+    """The group alone, row-locked: for a caller that locks its orders next."""
+    statement = select(OrderGroup).where(OrderGroup.id == group_id).with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
 async def get_group_by_key(
     session: AsyncSession, buyer_id: uuid.UUID, idempotency_key: str
 ) -> OrderGroup | None:

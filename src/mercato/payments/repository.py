@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, case, func, or_, select, update
+from sqlalchemy import CursorResult, Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -456,8 +456,35 @@ async def claim_sandbox_events(
     return sorted(claimed, key=lambda event: event.id)  # RETURNING gives no order
 
 
-async def get_sandbox_event(session: AsyncSession, event_id: str) -> SandboxEvent | None:
-    return await session.get(SandboxEvent, event_id)
+async def record_sandbox_attempt(
+    session: AsyncSession,
+    event_id: str,
+    status_code: int,
+    *,
+    delivered: bool,
+    max_attempts: int,
+    now: datetime,
+) -> bool:
+    """One statement: count the attempt, release the claim, and mark the event delivered, or
+    abandoned at its last attempt. False when there is no such event."""
+    attempts = SandboxEvent.attempts + 1
+    values: dict[str, Any] = {
+        "attempts": attempts,
+        "last_status": status_code,
+        "claimed_until": None,
+    }
+    if delivered:
+        values["delivered_at"] = now
+    else:
+        values["abandoned_at"] = case((attempts >= max_attempts, now), else_=None)
+    statement = (
+        update(SandboxEvent)
+        .where(SandboxEvent.id == event_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return result.rowcount == 1
 
 
 async def get_sandbox_payment(

@@ -27,6 +27,7 @@ from mercato.payments.service.sandbox import DELIVER_JOB
 log = structlog.get_logger(__name__)
 
 MAX_DELIVERY_ROUNDS = 10
+DELIVERY_BATCH = 100
 
 
 @job(DELIVER_JOB)
@@ -44,9 +45,7 @@ async def deliver_sandbox_events() -> int:
     delivered = 0
     for _ in range(MAX_DELIVERY_ROUNDS):
         async with database.transaction() as session:
-            pending = await service.pending_sandbox_deliveries(session)
-        if not pending:
-            break
+            pending = await service.pending_sandbox_deliveries(session, DELIVERY_BATCH)
         succeeded = 0
         for delivery in pending:
             status = await _deliver(delivery.body, delivery.headers, delivery.event_id)
@@ -56,6 +55,8 @@ async def deliver_sandbox_events() -> int:
         delivered += succeeded
         if succeeded < len(pending):
             break  # the rest waits for the periodic sweep's retry
+        if len(pending) < DELIVERY_BATCH:
+            break  # nothing was left behind; events sent since come with their own job
     return delivered
 
 

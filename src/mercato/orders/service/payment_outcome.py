@@ -45,12 +45,12 @@ async def record_payment_succeeded(session: AsyncSession, event: PaymentSucceede
     """Mark the group and its orders paid, with each order's captured share. False when the
     event is not about an order group or was already applied."""
     group_id = group_id_of(event.purpose_reference)
-    group = await repository.get_group(session, group_id, for_update=True) if group_id else None
+    group = await repository.lock_group(session, group_id) if group_id else None
     if group is None or group.paid_at is not None:
         return False
-    if group.status == S.CANCELED and not await _revive(session, group, event):
-        return False
     orders = await repository.lock_orders_of_group(session, group.id)
+    if group.status == S.CANCELED and not await _revive(session, group, orders, event):
+        return False
     parts = dict(event.parts)
     now = clock.now()
     group.status, group.paid_at, group.payment_id = S.PAID.value, now, event.payment_id
@@ -95,13 +95,15 @@ def _paid_event(group: OrderGroup, order: Order) -> OrderPaid:
     )
 
 
-async def _revive(session: AsyncSession, group: OrderGroup, event: PaymentSucceeded) -> bool:
+async def _revive(
+    session: AsyncSession, group: OrderGroup, orders: list[Order], event: PaymentSucceeded
+) -> bool:
     """The money arrived after the reservation lapsed: take the stock again if it is still
     there. If not, the group stays cancelled and its captured money is owed back to the
     buyer (the refund path of the money domain; logged for the operator)."""
     if group.cancel_reason != EXPIRED_REASON:
         return False  # cancelled by someone: not ours to undo
-    lines = [line for order in group.orders for line in order.lines]
+    lines = [line for order in orders for line in order.lines]
     try:
         async with session.begin_nested():
             await reserve_stock(session, [(line.variant_id, line.quantity) for line in lines])
@@ -116,7 +118,7 @@ async def _revive(session: AsyncSession, group: OrderGroup, event: PaymentSuccee
     group.stock_released_at = None
     group.canceled_at = None
     group.cancel_reason = None
-    for order in await repository.lock_orders_of_group(session, group.id):
+    for order in orders:
         # Outside the state machine on purpose: the cancellation was the system's own, and
         # the payment it assumed would never come has come.
         repository.add_transition(

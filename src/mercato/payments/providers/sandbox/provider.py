@@ -464,17 +464,17 @@ class SandboxProvider(PaymentProvider):
         return deliveries
 
     async def record_delivery(self, event_id: str, status_code: int) -> None:
-        event = await repository.get_sandbox_event(self.session, event_id)
-        if event is None:
+        """Count the attempt; a failed one is retried by the next run until the last."""
+        recorded = await repository.record_sandbox_attempt(
+            self.session,
+            event_id,
+            status_code,
+            delivered=200 <= status_code < 300,
+            max_attempts=MAX_DELIVERY_ATTEMPTS,
+            now=clock.now(),
+        )
+        if not recorded:
             raise NotFound("No such sandbox event.")
-        event.attempts += 1
-        event.last_status = status_code
-        event.claimed_until = None  # a failed delivery is retried by the next run
-        if 200 <= status_code < 300:
-            event.delivered_at = clock.now()
-        elif event.attempts >= MAX_DELIVERY_ATTEMPTS:
-            event.abandoned_at = clock.now()
-        await self.session.flush()
 
     # --- internals -----------------------------------------------------------------------------
 
