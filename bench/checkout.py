@@ -53,6 +53,7 @@ class CheckoutRun:
     oversold_units: int | None = None
     negative_stock_variants: int | None = None
     cpu: dict[str, Any] | None = None  # bench.cpu.CpuSplit.summary() per order
+    database: dict[str, float] | None = None  # DatabaseWork.per_order()
 
     @property
     def orders_per_second(self) -> float:
@@ -84,6 +85,43 @@ class CheckoutRun:
             and self.oversold_units == 0
         )
         return data
+
+
+# A backend publishes its statistics when idle, at most once a second: wait that long before
+# reading the counters after a run.
+STATS_DELAY_SECONDS = 1.5
+
+
+@dataclass(frozen=True)
+class DatabaseWork:
+    """PostgreSQL's own counters for the bench database (``pg_stat_database``)."""
+
+    transactions: int  # committed and rolled back
+    rows_written: int  # inserted, updated and deleted
+
+    def per_order(self, before: DatabaseWork, orders: int) -> dict[str, float]:
+        """What each order cost PostgreSQL between ``before`` and this reading (everything the
+        database did meanwhile, the background jobs' sweeps included)."""
+        share = 1 / orders if orders else 0.0
+        return {
+            "transactions_per_order": round((self.transactions - before.transactions) * share, 1),
+            "rows_written_per_order": round((self.rows_written - before.rows_written) * share, 1),
+        }
+
+
+async def database_work(dsn: str) -> DatabaseWork:
+    connection = await asyncpg.connect(dsn)
+    try:
+        row = await connection.fetchrow(
+            """
+            SELECT xact_commit + xact_rollback AS transactions,
+                tup_inserted + tup_updated + tup_deleted AS rows_written
+            FROM pg_stat_database WHERE datname = current_database()
+            """
+        )
+        return DatabaseWork(int(row["transactions"]), int(row["rows_written"]))
+    finally:
+        await connection.close()
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -309,6 +347,19 @@ def markdown(summary: dict[str, Any]) -> list[str]:
         f"p50 {summary['add_to_cart_p50_ms']} ms, p95 {summary['add_to_cart_p95_ms']} ms, "
         f"p99 {summary['add_to_cart_p99_ms']} ms.",
         "",
+        *_database_lines(summary.get("database")),
         *(f"- error sample: `{sample}`" for sample in summary["error_samples"]),
+        "",
+    ]
+
+
+def _database_lines(work: dict[str, float] | None) -> list[str]:
+    if not work:
+        return []
+    return [
+        "PostgreSQL's own counters over the measured window, per order: "
+        f"{work['transactions_per_order']:,.1f} transactions, "
+        f"{work['rows_written_per_order']:,.1f} rows written (the pgbench ceiling writes an "
+        "order's rows in one transaction).",
         "",
     ]

@@ -364,6 +364,12 @@ def _checkout_gap(checkout: dict[str, Any]) -> str:
             "order for everything (four requests, the payment's webhook and its follow-up "
             "jobs, PostgreSQL and the load generator)."
         )
+    work = checkout.get("database")
+    if work:
+        line += (
+            f" Each order takes {work['transactions_per_order']:,.1f} PostgreSQL transactions "
+            "where the pgbench ceiling takes one."
+        )
     return line
 
 

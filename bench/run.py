@@ -687,7 +687,7 @@ def measure_checkout(plan: Plan, driver: Driver) -> dict[str, Any]:
     since = datetime.now(UTC)  # the dataset's past orders bought before the stock was set
     variants = asyncio.run(checkout.prepare(dsn, plan.checkout_variants))
     emails = [dataset.buyer_email(index) for index in range(1, plan.checkout_buyers + 1)]
-    run = asyncio.run(_checkout_runs(plan, driver, emails, variants))
+    run = asyncio.run(_checkout_runs(plan, driver, emails, variants, dsn))
     run.oversold_units, run.negative_stock_variants = asyncio.run(
         checkout.audit(dsn, variants, since)
     )
@@ -701,16 +701,21 @@ def measure_checkout(plan: Plan, driver: Driver) -> dict[str, Any]:
 
 
 async def _checkout_runs(
-    plan: Plan, driver: Driver, emails: list[str], variants: list[Any]
+    plan: Plan, driver: Driver, emails: list[str], variants: list[Any], dsn: str
 ) -> checkout.CheckoutRun:
     """The buyers sign in once, warm up, then buy for the measured (and profiled) run."""
     buyers = await checkout.sign_in(driver.base_url, emails, dataset.PASSWORD)
     try:
         if plan.warmup_seconds:
             await checkout.drive(buyers, variants, plan.warmup_seconds)
+        await asyncio.sleep(checkout.STATS_DELAY_SECONDS)
+        before = await checkout.database_work(dsn)
         with driver.profiled("checkout"), driver.cpu_meter() as meter:
             run = await checkout.drive(buyers, variants, plan.seconds)
         run.cpu = meter.split(run.orders, "order").summary()
+        await asyncio.sleep(checkout.STATS_DELAY_SECONDS)
+        after = await checkout.database_work(dsn)
+        run.database = after.per_order(before, run.orders)
         return run
     finally:
         await checkout.close(buyers)

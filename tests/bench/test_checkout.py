@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bench import checkout
 from mercato.kit.runtime import Runtime
 from mercato.orders.models import OrderGroup
+from tests.conftest import POSTGRES_URL, require_service
 from tests.fixtures.accounts import PASSWORD
 from tests.orders.conftest import Market, stock_of
 from tests.orders.conftest import market as market  # the fixture, shared
@@ -40,3 +41,16 @@ async def test_the_driver_buys_and_pays(
     assert summary["add_to_cart_per_second"] == round(run.orders / run.seconds, 1)
     report = "\n".join(checkout.markdown(summary))
     assert "Checkout + sandbox card payment" in report and "Add to cart, within" in report
+
+
+async def test_the_database_counters_are_read_from_postgresql() -> None:
+    require_service("PostgreSQL", POSTGRES_URL)
+    dsn = POSTGRES_URL.replace("+asyncpg", "")
+    first = await checkout.database_work(dsn)
+    second = await checkout.database_work(dsn)
+    assert first.transactions > 0 and first.rows_written >= 0
+    assert second.transactions >= first.transactions  # counters only grow
+    assert checkout.DatabaseWork(10, 4).per_order(checkout.DatabaseWork(4, 1), 0) == {
+        "transactions_per_order": 0.0,
+        "rows_written_per_order": 0.0,
+    }

@@ -199,6 +199,9 @@ def test_the_cpu_section_and_the_missed_targets_give_the_cost_per_request() -> N
     bought = checkout.CheckoutRun(buyers=64, seconds=20.0, orders=150, oversold_units=0)
     bought.checkout_ms = [900.0]
     bought.cpu = _cpu(260.0, 100.0, unit="order")
+    bought.database = checkout.DatabaseWork(2_550, 9_000).per_order(
+        checkout.DatabaseWork(0, 1_500), bought.orders
+    )
     result.checkout = bought.summary()
 
     markdown = report.render_markdown(result)
@@ -212,6 +215,8 @@ def test_the_cpu_section_and_the_missed_targets_give_the_cost_per_request() -> N
         "A hello-world request costs 0.30 ms." in markdown
     )
     assert "the cores allow about 8 orders/s: 300 orders/s would need at most 6.7 ms" in markdown
+    assert "Each order takes 17.0 PostgreSQL transactions where the pgbench ceiling" in markdown
+    assert "per order: 17.0 transactions, 50.0 rows written" in markdown
 
 
 def test_met_targets_leave_no_gap_section() -> None:
