@@ -11,7 +11,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from mercato.kit import clock
 from mercato.kit.ids import new_id
@@ -96,25 +96,35 @@ async def list_journals(
 async def add_balance_changes(
     session: AsyncSession, changes: Mapping[tuple[str, str], int]
 ) -> dict[tuple[str, str], int]:
-    """Add each change to its cached balance (creating the row) and return the new balances.
+    """Add each change to its cached balance (creating the row) and return the new balances,
+    in one statement.
 
-    Rows are touched in sorted order, so two journals on the same accounts never deadlock."""
+    The rows are listed in sorted order and an upsert takes them in the order listed, so two
+    journals on the same accounts never deadlock."""
+    if not changes:
+        return {}
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     now = clock.now()
-    balances = {}
-    for (account, currency), delta in sorted(changes.items()):
-        values = insert(LedgerBalance).values(
-            id=new_id(), account=account, currency=currency, balance_minor=delta, updated_at=now
-        )
-        statement = values.on_conflict_do_update(
-            index_elements=["account", "currency"],
-            set_={
-                "balance_minor": LedgerBalance.balance_minor + values.excluded.balance_minor,
-                "updated_at": now,
-            },
-        ).returning(LedgerBalance.balance_minor)
-        balances[(account, currency)] = (await session.execute(statement)).scalar_one()
-    return balances
+    rows = [
+        {
+            "id": new_id(),
+            "account": account,
+            "currency": currency,
+            "balance_minor": delta,
+            "updated_at": now,
+        }
+        for (account, currency), delta in sorted(changes.items())
+    ]
+    values = insert(LedgerBalance).values(rows)
+    statement = values.on_conflict_do_update(
+        index_elements=["account", "currency"],
+        set_={
+            "balance_minor": LedgerBalance.balance_minor + values.excluded.balance_minor,
+            "updated_at": now,
+        },
+    ).returning(LedgerBalance.account, LedgerBalance.currency, LedgerBalance.balance_minor)
+    result = await session.execute(statement)
+    return {(row.account, row.currency): row.balance_minor for row in result}
 
 
 async def lock_balances(
@@ -389,6 +399,26 @@ async def list_transitions(session: AsyncSession, payment_id: uuid.UUID) -> list
 
 
 # --- webhook inbox -------------------------------------------------------------------------------
+
+
+async def store_inbox_event(session: AsyncSession, inbox: WebhookInbox) -> bool:
+    """Insert ``inbox`` unless its (provider, event id) is stored already, by an earlier or a
+    concurrent delivery: one statement, no savepoint. False when it was there. Once stored,
+    the object joins the session as a loaded row: later changes to it are flushed as updates.
+    Every column must be set on ``inbox`` (None included)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {column.key: getattr(inbox, column.key) for column in WebhookInbox.__table__.columns}
+    statement = (
+        insert(WebhookInbox)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["provider", "event_id"])
+        .returning(WebhookInbox.id)
+    )
+    if (await session.execute(statement)).scalar_one_or_none() is None:
+        return False
+    make_transient_to_detached(inbox)
+    session.add(inbox)
+    return True
 
 
 async def get_inbox_event(

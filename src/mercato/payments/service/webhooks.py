@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit import clock
@@ -40,9 +39,6 @@ async def receive_webhook(
     amount or currency that is not the payment's."""
     provider = provider_for(provider_name, session)
     event = provider.parse_webhook(raw_body[: MAX_WEBHOOK_BYTES + 1], headers)
-    seen = await repository.get_inbox_event(session, provider_name, event.event_id)
-    if seen is not None:
-        return WebhookReceipt(event_id=event.event_id, outcome=seen.outcome, duplicate=True)
     state = event.payment
     inbox = WebhookInbox(
         id=new_id(),
@@ -52,15 +48,15 @@ async def receive_webhook(
         provider_payment_id=state.provider_payment_id if state else None,
         payload=event.payload,
         received_at=clock.now(),
+        processed_at=None,
         outcome="received",
+        detail=None,
     )
-    try:
-        async with session.begin_nested():
-            session.add(inbox)
-            await session.flush()
-    except IntegrityError:
-        # The same event delivered twice at the same moment: the other delivery handles it.
-        return WebhookReceipt(event_id=event.event_id, outcome="received", duplicate=True)
+    if not await repository.store_inbox_event(session, inbox):
+        # Delivered before, or by a concurrent delivery that handles it.
+        seen = await repository.get_inbox_event(session, provider_name, inbox.event_id)
+        outcome = seen.outcome if seen is not None else "received"
+        return WebhookReceipt(event_id=event.event_id, outcome=outcome, duplicate=True)
     if event.payout is not None:
         _report_payout(inbox, event.payout)
         await session.flush()
