@@ -133,3 +133,31 @@ async def test_a_connection_the_server_closed_is_replaced_at_checkout(engine):
         assert second != first
     finally:
         await own.dispose()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+async def test_a_reading_session_runs_its_statements_without_a_transaction(engine):
+    """No BEGIN and ROLLBACK around a reading session on PostgreSQL: each statement is its own
+    transaction (now() moves between them), while a unit of work keeps one (now() stays)."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    from mercato.kit.db import Database
+
+    database = Database(str(engine.url), engine=engine)
+    now = text("SELECT now()")
+
+    async def two_readings(session) -> tuple[datetime, datetime]:
+        first = (await session.execute(now)).scalar_one()
+        await asyncio.sleep(0.01)
+        return first, (await session.execute(now)).scalar_one()
+
+    async with database.reading() as session:
+        first, second = await two_readings(session)
+    assert second > first
+    async with database.transaction(writes=False) as session:
+        first, second = await two_readings(session)
+    assert second == first
+    async with database.reading() as session:  # the pooled connection is back to normal after
+        assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
