@@ -22,12 +22,12 @@ from mercato.payments.events import (
     PaymentSucceeded,
     PayoutReported,
 )
+from mercato.payments.providers.sandbox import DELIVERY_BATCH
 from mercato.payments.service.sandbox import DELIVER_JOB
 
 log = structlog.get_logger(__name__)
 
 MAX_DELIVERY_ROUNDS = 10
-DELIVERY_BATCH = 100
 
 
 @job(DELIVER_JOB)
@@ -45,7 +45,7 @@ async def deliver_sandbox_events() -> int:
     delivered = 0
     for _ in range(MAX_DELIVERY_ROUNDS):
         async with database.transaction() as session:
-            pending = await service.pending_sandbox_deliveries(session, DELIVERY_BATCH)
+            pending = await service.pending_sandbox_deliveries(session)
         succeeded = 0
         for delivery in pending:
             status = await _deliver(delivery.body, delivery.headers, delivery.event_id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,23 +27,35 @@ def spec_of(attribute: Attribute) -> AttributeSpec:
     )
 
 
+def root_path(
+    parents: Mapping[uuid.UUID, uuid.UUID | None], category_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """The ids from the root down to ``category_id``, given each category's parent; it stops at
+    a category missing from ``parents`` and is bounded, should the table hold a cycle."""
+    chain: list[uuid.UUID] = []
+    current: uuid.UUID | None = category_id
+    while current is not None and current in parents and len(chain) <= len(parents):
+        chain.append(current)
+        current = parents[current]
+    return list(reversed(chain))
+
+
 @dataclass
 class CategoryTree:
     categories: dict[uuid.UUID, Category]
     children: dict[uuid.UUID | None, list[Category]]
     attributes: dict[uuid.UUID, list[Attribute]]
+    parents: dict[uuid.UUID, uuid.UUID | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.parents = {id_: category.parent_id for id_, category in self.categories.items()}
 
     def get(self, category_id: uuid.UUID) -> Category | None:
         return self.categories.get(category_id)
 
     def ancestors(self, category_id: uuid.UUID) -> list[Category]:
         """From the root down to the category itself."""
-        chain: list[Category] = []
-        current = self.categories.get(category_id)
-        while current is not None and len(chain) <= len(self.categories):
-            chain.append(current)
-            current = self.categories.get(current.parent_id) if current.parent_id else None
-        return list(reversed(chain))
+        return [self.categories[id_] for id_ in root_path(self.parents, category_id)]
 
     def path(self, category_id: uuid.UUID) -> list[str]:
         return [category.name for category in self.ancestors(category_id)]

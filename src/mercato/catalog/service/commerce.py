@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.catalog import repository
+from mercato.catalog.service._tree import root_path
 
 
 @dataclass(frozen=True)
@@ -32,20 +33,10 @@ async def listing_facts(
     parents = await repository.category_parents(session, [row[4] for row in rows])
     return {
         listing_id: ListingFacts(
-            listing_id, seller_id, currency, title, _chain(parents, category_id)
+            listing_id, seller_id, currency, title, root_path(parents, category_id)
         )
         for listing_id, seller_id, currency, title, category_id in rows
     }
-
-
-def _chain(parents: dict[uuid.UUID, uuid.UUID | None], category_id: uuid.UUID) -> list[uuid.UUID]:
-    """From the root down to ``category_id`` (bounded, should the table hold a cycle)."""
-    chain: list[uuid.UUID] = []
-    current: uuid.UUID | None = category_id
-    while current is not None and current in parents and len(chain) <= len(parents):
-        chain.append(current)
-        current = parents[current]
-    return list(reversed(chain))
 
 
 async def count_live_listings(session: AsyncSession, seller_id: uuid.UUID) -> int:

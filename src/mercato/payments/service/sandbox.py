@@ -103,11 +103,9 @@ async def sandbox_payments_due(session: AsyncSession) -> list[str]:
     return await sandbox_provider(session).due_for_settlement()
 
 
-async def pending_sandbox_deliveries(
-    session: AsyncSession, limit: int = 100
-) -> list[SandboxDelivery]:
-    """Up to ``limit`` of the sandbox's undelivered webhooks, each freshly signed."""
-    return await sandbox_provider(session).pending_deliveries(limit)
+async def pending_sandbox_deliveries(session: AsyncSession) -> list[SandboxDelivery]:
+    """The sandbox's undelivered webhooks, up to ``DELIVERY_BATCH``, each freshly signed."""
+    return await sandbox_provider(session).pending_deliveries()
 
 
 async def record_sandbox_delivery(session: AsyncSession, event_id: str, status_code: int) -> None:

@@ -8,6 +8,7 @@ from mercato.payments.providers.sandbox.cards import (
     check_card,
 )
 from mercato.payments.providers.sandbox.provider import (
+    DELIVERY_BATCH,
     SIGNATURE_HEADER,
     HostedPayment,
     SandboxDelivery,
@@ -16,6 +17,7 @@ from mercato.payments.providers.sandbox.provider import (
 )
 
 __all__ = [
+    "DELIVERY_BATCH",
     "SIGNATURE_HEADER",
     "TEST_CARDS",
     "CardBehaviour",

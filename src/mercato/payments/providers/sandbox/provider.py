@@ -56,6 +56,8 @@ MAX_DELIVERY_ATTEMPTS = 8
 # after this. Without the claim, every payment's delivery job sent every pending webhook, so
 # concurrent checkouts delivered each other's events over and over.
 DELIVERY_LEASE = timedelta(minutes=1)
+# Webhooks one delivery run claims at most.
+DELIVERY_BATCH = 100
 
 # Payouts to this test IBAN fail ("account closed"), the way test card numbers script a card's
 # behaviour: tests and the demo use it to show a failed payout whose money returns to the
@@ -443,7 +445,7 @@ class SandboxProvider(PaymentProvider):
     async def due_for_settlement(self, limit: int = 100) -> list[str]:
         return await repository.sandbox_payments_due(self.session, clock.now(), limit)
 
-    async def pending_deliveries(self, limit: int = 100) -> list[SandboxDelivery]:
+    async def pending_deliveries(self, limit: int = DELIVERY_BATCH) -> list[SandboxDelivery]:
         """Claim undelivered webhooks for one delivery run (see ``DELIVERY_LEASE``)."""
         now = clock.now()
         deliveries = []
