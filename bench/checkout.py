@@ -32,6 +32,7 @@ CARD = {"number": "4242 4242 4242 4242", "expiry": "12/34", "cvc": "123", "name"
 STOCK = 1_000_000
 SIGN_IN_CONCURRENCY = 8
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CHECKOUT_REQUESTS = 4  # add to cart, checkout, card page, card payment (see Buyer.buy)
 TARGET_ORDERS_PER_SECOND = 300
 TARGET_P99_MS = 150
 CHECKOUT_TARGET = (
@@ -333,7 +334,7 @@ def markdown(summary: dict[str, Any]) -> list[str]:
         "## Checkout + sandbox card payment",
         "",
         f"{summary['buyers']} concurrent buyers for {summary['seconds']:.0f} s; each order is "
-        "add to cart → checkout → card page → pay (4 requests).",
+        f"add to cart → checkout → card page → pay ({CHECKOUT_REQUESTS} requests).",
         "",
         "| orders/s | checkout p50 ms | p95 | p99 | whole flow p50 ms | p99 | errors "
         "| oversold units | target |",

@@ -12,12 +12,13 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bench.checkout import TARGET_ORDERS_PER_SECOND
+from bench.checkout import CHECKOUT_REQUESTS, TARGET_ORDERS_PER_SECOND
 from bench.checkout import markdown as checkout_markdown
 from bench.cpu import CORES, MACHINE
 from bench.cpu import markdown as cpu_markdown
 from bench.ledger import markdown as ledger_markdown
 from bench.profile import markdown as profile_markdown
+from bench.scenarios import API_FLOOR, API_FLOOR_PATH
 from bench.sweep import failures as sweep_failures
 from bench.sweep import markdown as sweep_markdown
 
@@ -311,7 +312,8 @@ def _cpu_rows(report: Report) -> list[tuple[str, dict[str, Any]]]:
     ceiling = [report.hello] if report.hello else []
     rows = [(result.title, result.cpu) for result in [*ceiling, *_measured(report)] if result.cpu]
     if report.checkout and report.checkout.get("cpu"):
-        rows.append(("Checkout + card payment (4 requests)", report.checkout["cpu"]))
+        title = f"Checkout + card payment ({CHECKOUT_REQUESTS} requests)"
+        rows.append((title, report.checkout["cpu"]))
     return rows
 
 
@@ -320,7 +322,7 @@ def _gap_lines(report: Report) -> list[str]:
     missed = [result for result in _measured(report) if result.target_met is False]
     lines = [_scenario_gap(result, report.hello) for result in missed]
     if report.checkout and not report.checkout["target_met"]:
-        lines.append(_checkout_gap(report.checkout))
+        lines.append(_checkout_gap(report.checkout, _api_floor(report)))
     if not lines:
         return []
     return ["## Missed targets: the gap and its reason", "", *lines, ""]
@@ -349,7 +351,13 @@ def _scenario_gap(result: ScenarioResult, hello: ScenarioResult | None) -> str:
     return line
 
 
-def _checkout_gap(checkout: dict[str, Any]) -> str:
+def _api_floor(report: Report) -> ScenarioResult | None:
+    """The smallest signed-in API request, when this run measured it with its CPU."""
+    found = [result for result in report.scenarios if result.name == API_FLOOR and result.cpu]
+    return found[0] if found else None
+
+
+def _checkout_gap(checkout: dict[str, Any], floor: ScenarioResult | None = None) -> str:
     cpu = checkout.get("cpu")
     line = (
         f"- **Checkout + card payment**: {checkout['orders_per_second']:,.1f} orders/s, "
@@ -370,7 +378,22 @@ def _checkout_gap(checkout: dict[str, Any]) -> str:
             f" Each order takes {work['transactions_per_order']:,.1f} PostgreSQL transactions "
             "where the pgbench ceiling takes one."
         )
+    if floor is not None and floor.cpu:
+        line += " " + _floor_sentence(floor, floor.cpu)
     return line
+
+
+def _floor_sentence(floor: ScenarioResult, cpu: dict[str, Any]) -> str:
+    """What an order's requests cost at the least any signed-in request costs: the part of the
+    gap that no checkout, payment or job work can close."""
+    request_ms = cpu["ms_per_unit"].get(MACHINE, 0.0)
+    served = floor.run.requests_per_second
+    return (
+        f"The smallest signed-in API request (GET {API_FLOOR_PATH}) costs {request_ms:.1f} ms "
+        f"of CPU and serves {served:,.0f} req/s: an order's {CHECKOUT_REQUESTS} requests at "
+        f"that cost alone take {CHECKOUT_REQUESTS * request_ms:.1f} ms and allow at most "
+        f"{served / CHECKOUT_REQUESTS:,.0f} orders/s, before any checkout, payment or job work."
+    )
 
 
 def _pgbench_tps(report: Report) -> float | None:

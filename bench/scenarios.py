@@ -109,14 +109,30 @@ def mixed_search_paths(seed: int = 7, count: int = PATHS_PER_SEARCH_SCENARIO) ->
     return paths
 
 
+# The smallest signed-in API request: the bearer token checked and the signed-in user read. The
+# checkout report sets it beside the four requests of an order (see bench.report).
+API_FLOOR = "api_me"
+API_FLOOR_PATH = "/api/v1/me"
+
+
 def platform_scenarios(
-    product_ids: Sequence[uuid.UUID], seller_email: str, admin_email: str, seed: int = 7
+    product_ids: Sequence[uuid.UUID],
+    seller_email: str,
+    admin_email: str,
+    buyer_email: str,
+    seed: int = 7,
 ) -> list[Scenario]:
     """Every scenario run against ``mercato web``, in order."""
     rng = random.Random(seed)
     count = PATHS_PER_SEARCH_SCENARIO
     return [
         Scenario("home", "Storefront home", ("/",)),
+        Scenario(
+            API_FLOOR,
+            f"Signed-in API, smallest request (GET {API_FLOOR_PATH})",
+            (API_FLOOR_PATH,),
+            sign_in_as=buyer_email,
+        ),
         Scenario(
             "search_one_word",
             "Search, one word",

@@ -219,6 +219,37 @@ def test_the_cpu_section_and_the_missed_targets_give_the_cost_per_request() -> N
     assert "per order: 17.0 transactions, 50.0 rows written" in markdown
 
 
+def test_the_checkout_gap_sets_an_orders_requests_beside_the_smallest_signed_in_request() -> None:
+    result = _report()
+    floor = _result(scenarios.API_FLOOR, 8_000)  # 800 req/s
+    floor.cpu = _cpu(2.5, 2.2)
+    result.scenarios.append(floor)
+    bought = checkout.CheckoutRun(buyers=64, seconds=20.0, orders=150, oversold_units=0)
+    bought.checkout_ms = [900.0]
+    bought.cpu = _cpu(260.0, 100.0, unit="order")
+    result.checkout = bought.summary()
+
+    markdown = report.render_markdown(result)
+
+    assert (
+        "The smallest signed-in API request (GET /api/v1/me) costs 2.5 ms of CPU and serves "
+        "800 req/s: an order's 4 requests at that cost alone take 10.0 ms and allow at most "
+        "200 orders/s, before any checkout, payment or job work." in markdown
+    )
+
+
+def test_without_the_smallest_request_measured_the_checkout_gap_says_nothing_of_it() -> None:
+    result = _report()
+    bought = checkout.CheckoutRun(buyers=64, seconds=20.0, orders=150, oversold_units=0)
+    bought.checkout_ms = [900.0]
+    result.checkout = bought.summary()
+
+    markdown = report.render_markdown(result)
+
+    assert "Checkout + card payment**: 7.5 orders/s" in markdown
+    assert "smallest signed-in API request" not in markdown
+
+
 def test_met_targets_leave_no_gap_section() -> None:
     result = _report()
     result.scenarios[1].target_met = True
