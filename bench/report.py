@@ -378,15 +378,17 @@ def _checkout_gap(checkout: dict[str, Any], floor: ScenarioResult | None = None)
             f" Each order takes {work['transactions_per_order']:,.1f} PostgreSQL transactions "
             "where the pgbench ceiling takes one."
         )
-    if floor is not None and floor.cpu:
-        line += " " + _floor_sentence(floor, floor.cpu)
+    if floor is not None:
+        line += " " + _floor_sentence(floor)
     return line
 
 
-def _floor_sentence(floor: ScenarioResult, cpu: dict[str, Any]) -> str:
+def _floor_sentence(floor: ScenarioResult) -> str:
     """What an order's requests cost at the least any signed-in request costs: the part of the
-    gap that no checkout, payment or job work can close."""
-    request_ms = cpu["ms_per_unit"].get(MACHINE, 0.0)
+    gap that no checkout, payment or job work can close (``floor`` comes from :func:`_api_floor`,
+    which keeps it only with its CPU measured)."""
+    assert floor.cpu is not None
+    request_ms = floor.cpu["ms_per_unit"].get(MACHINE, 0.0)
     served = floor.run.requests_per_second
     return (
         f"The smallest signed-in API request (GET {API_FLOOR_PATH}) costs {request_ms:.1f} ms "
