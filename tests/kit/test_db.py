@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from mercato.kit.db import Database, create_engine
 from mercato.kit.errors import Conflict
+from mercato.kit.migrate import upgrade
 from mercato.notifications.models import Mail
 
 
@@ -81,11 +84,6 @@ async def test_naive_datetimes_are_refused(runtime):
 async def test_sqlite_writers_queue_instead_of_failing(tmp_path):
     """Two units of work that read, then write, interleaved on a real SQLite file: with the
     write lock taken up front the second waits for the first instead of failing."""
-    import asyncio
-
-    from mercato.kit.db import Database
-    from mercato.kit.migrate import upgrade
-
     url = f"sqlite+aiosqlite:///{tmp_path / 'concurrent.db'}"
     await asyncio.to_thread(upgrade, url)
     database = Database(url)
@@ -114,12 +112,6 @@ async def test_sqlite_writers_queue_instead_of_failing(tmp_path):
 async def test_a_connection_the_server_closed_is_replaced_at_checkout(engine):
     """No ping per checkout: a pooled connection whose backend was terminated is noticed as
     closed, discarded, and the next unit of work runs on a fresh one."""
-    import asyncio
-
-    from sqlalchemy import text
-
-    from mercato.kit.db import Database, create_engine
-
     own = create_engine(str(engine.url.render_as_string(hide_password=False)), pool_size=1)
     database = Database(str(own.url), engine=own)
     try:
@@ -139,12 +131,6 @@ async def test_a_connection_the_server_closed_is_replaced_at_checkout(engine):
 async def test_a_reading_session_runs_its_statements_without_a_transaction(engine):
     """No BEGIN and ROLLBACK around a reading session on PostgreSQL: each statement is its own
     transaction (now() moves between them), while a unit of work keeps one (now() stays)."""
-    import asyncio
-
-    from sqlalchemy import text
-
-    from mercato.kit.db import Database
-
     database = Database(str(engine.url), engine=engine)
     now = text("SELECT now()")
 
